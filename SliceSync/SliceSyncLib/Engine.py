@@ -1,0 +1,437 @@
+"""SliceSyncEngine: click in one slice view, move the others through that point. Qt-free."""
+
+from __future__ import annotations
+
+import logging
+from typing import Callable, Optional, Sequence
+
+import slicer
+import vtk
+
+from . import Geometry
+from .Gestures import GestureFilter
+from .Status import REASON_NO_IMAGE, REASON_NO_VOLUME, REASON_NONLINEAR, SyncResult
+
+JUMP_MODES = ("offset", "centered", "keepInView")
+CLAMP_MODES = ("clamp", "ignoreOutside", "off")
+
+# keepInView pans so the point stays at least this fraction of the view's size away from each edge.
+KEEP_IN_VIEW_MARGIN = 0.05
+
+INTERACTION_NODE_ID = "vtkMRMLInteractionNodeSingleton"
+CROSSHAIR_NODE_ID = "vtkMRMLCrosshairNodedefault"
+
+StatusCallback = Callable[[str], None]
+
+
+def _rows(matrix: vtk.vtkMatrix4x4) -> list[list[float]]:
+    return [[matrix.GetElement(row, column) for column in range(4)] for row in range(4)]
+
+
+def _viewName(sliceNode: slicer.vtkMRMLSliceNode) -> str:
+    return sliceNode.GetLayoutName() or sliceNode.GetName() or sliceNode.GetID() or "unnamed view"
+
+
+class _View:
+    """A registered slice view: its node, its interactor and its gesture filter."""
+
+    def __init__(self, sliceNode: slicer.vtkMRMLSliceNode, gestures: GestureFilter) -> None:
+        self.sliceNode = sliceNode
+        self.gestures = gestures
+        self.compositeNode: Optional[slicer.vtkMRMLSliceCompositeNode] = None
+
+
+class SliceSyncEngine:
+    """Keeps a set of slice views in step: a click in one moves the others of its view group."""
+
+    def __init__(self, scene: slicer.vtkMRMLScene) -> None:
+        if not isinstance(scene, slicer.vtkMRMLScene):
+            raise ValueError(f"SliceSyncEngine needs a vtkMRMLScene, got {type(scene).__name__}")
+        self.scene = scene
+        self._views: dict[str, _View] = {}
+        self._enabled = False
+        self._jumpMode = "offset"
+        self._clampMode = "clamp"
+        self._dragFollow = True
+        self._showCrosshair = True
+        self._statusCallback: Optional[StatusCallback] = None
+        self.lastResult: Optional[SyncResult] = None
+        self._sceneObservations = [scene.AddObserver(slicer.vtkMRMLScene.NodeRemovedEvent, self._onNodeRemoved)]
+
+    # -- views ---------------------------------------------------------------------------------------
+
+    def addView(self, sliceNode: slicer.vtkMRMLSliceNode, interactor: vtk.vtkRenderWindowInteractor) -> None:
+        """Register a slice view; adding the same view again replaces its interactor."""
+        if not isinstance(sliceNode, slicer.vtkMRMLSliceNode):
+            raise ValueError(f"addView needs a vtkMRMLSliceNode, got {type(sliceNode).__name__}")
+        if not isinstance(interactor, vtk.vtkRenderWindowInteractor):
+            raise ValueError(f"addView needs a vtkRenderWindowInteractor, got {type(interactor).__name__}")
+        if sliceNode.GetScene() is not self.scene:
+            raise ValueError(f"slice node {sliceNode.GetID()} is not in this engine's scene")
+        key = sliceNode.GetID()
+        existing = self._views.get(key)
+        if existing is not None:
+            if existing.gestures.interactor is interactor:
+                return
+            self.removeView(sliceNode)
+        gestures = GestureFilter(interactor, self._canStart, self._makeSyncRequest(key), self.dragFollow)
+        self._views[key] = _View(sliceNode, gestures)
+        if self._enabled:
+            gestures.attach()
+        self._notify()
+
+    def removeView(self, sliceNode: slicer.vtkMRMLSliceNode) -> None:
+        """Unregister a slice view and remove its observers; unknown views are ignored."""
+        view = self._views.pop(sliceNode.GetID() if sliceNode is not None else "", None)
+        if view is None:
+            return
+        view.gestures.detach()
+        self._notify()
+
+    def views(self) -> list[slicer.vtkMRMLSliceNode]:
+        """Return the registered slice nodes."""
+        return [view.sliceNode for view in self._views.values()]
+
+    # -- settings ------------------------------------------------------------------------------------
+
+    def setEnabled(self, enabled: bool) -> None:
+        """Turn click-to-sync on or off (observers are present only while on)."""
+        enabled = bool(enabled)
+        if enabled == self._enabled:
+            return
+        self._enabled = enabled
+        for view in self._views.values():
+            if enabled:
+                view.gestures.attach()
+            else:
+                view.gestures.detach()
+        self._notify()
+
+    def isEnabled(self) -> bool:
+        """Return True while click-to-sync is on."""
+        return self._enabled
+
+    def setJumpMode(self, mode: str) -> None:
+        """Choose how target views move: "offset", "centered" or "keepInView"."""
+        if mode not in JUMP_MODES:
+            raise ValueError(f"jump mode must be one of {', '.join(JUMP_MODES)}; got {mode!r}")
+        self._jumpMode = mode
+
+    def jumpMode(self) -> str:
+        """Return the jump mode."""
+        return self._jumpMode
+
+    def setClampMode(self, mode: str) -> None:
+        """Choose what happens outside the volume: "clamp", "ignoreOutside" or "off"."""
+        if mode not in CLAMP_MODES:
+            raise ValueError(f"clamp mode must be one of {', '.join(CLAMP_MODES)}; got {mode!r}")
+        self._clampMode = mode
+
+    def clampMode(self) -> str:
+        """Return the clamp mode."""
+        return self._clampMode
+
+    def setDragFollow(self, follow: bool) -> None:
+        """Choose whether the other views follow while the left button is held down."""
+        self._dragFollow = bool(follow)
+
+    def dragFollow(self) -> bool:
+        """Return True if views follow drags."""
+        return self._dragFollow
+
+    def setShowCrosshair(self, show: bool) -> None:
+        """Choose whether Slicer's crosshair is placed at each synced point (its mode is never changed)."""
+        self._showCrosshair = bool(show)
+
+    def showCrosshair(self) -> bool:
+        """Return True if the crosshair follows synced points."""
+        return self._showCrosshair
+
+    def setStatusCallback(self, callback: Optional[StatusCallback]) -> None:
+        """Call ``callback(text)`` whenever the status line changes (None to stop)."""
+        if callback is not None and not callable(callback):
+            raise ValueError("the status callback must be callable or None")
+        self._statusCallback = callback
+
+    def statusText(self) -> str:
+        """Return one line saying what sync is doing, for a panel."""
+        if not self._enabled:
+            return "Sync is off"
+        if not self._views:
+            return "Sync is on, but no slice views are registered"
+        if self.lastResult is not None:
+            return self.lastResult.summary()
+        return f"Syncing {len(self._views)} views: click in any of them"
+
+    # -- syncing -------------------------------------------------------------------------------------
+
+    def syncTo(self, ras: Sequence[float], sourceSliceNode: Optional[slicer.vtkMRMLSliceNode] = None) -> SyncResult:
+        """Move every registered view (of the source's view group, except the source) through ``ras``."""
+        try:
+            point = tuple(float(c) for c in ras)
+        except (TypeError, ValueError):
+            raise ValueError(f"syncTo needs three numbers (R, A, S), got {ras!r}") from None
+        if not Geometry.isFinitePoint(point):
+            raise ValueError(f"syncTo needs three finite numbers (R, A, S), got {ras!r}")
+        if sourceSliceNode is not None and not isinstance(sourceSliceNode, slicer.vtkMRMLSliceNode):
+            raise ValueError(
+                f"sourceSliceNode must be a vtkMRMLSliceNode or None, got {type(sourceSliceNode).__name__}"
+            )
+        result = self._sync(point, sourceSliceNode)  # type: ignore[arg-type]
+        self._setResult(result)
+        return result
+
+    def _sync(self, point: Geometry.Vector3, source: Optional[slicer.vtkMRMLSliceNode]) -> SyncResult:
+        result = SyncResult(point, _viewName(source) if source is not None else None)
+        if self.scene.IsBatchProcessing() or self.scene.IsImporting() or self.scene.IsClosing():
+            result.skippedReason = "the scene is being loaded or closed"
+            return result
+        targets = self._targets(source)
+        result.targetNames = [_viewName(node) for node in targets]
+        boxes: dict[str, object] = {}
+        # ignoreOutside asks the source view's volume first; without one, each target asks its own.
+        inside = None
+        if self._clampMode == "ignoreOutside" and source is not None:
+            inside = self._isInsideShownVolume(source, point, boxes)
+            if inside is False:
+                result.skippedReason = "the point is outside the volume shown in " + _viewName(source)
+                return result
+        for sliceNode in targets:
+            self._syncOne(sliceNode, point, result, boxes, checkInside=inside is None)
+        if self._showCrosshair:
+            crosshair = self._crosshairNode()
+            if crosshair is not None:
+                crosshair.SetCrosshairRAS(*point)
+        return result
+
+    def _syncOne(
+        self,
+        sliceNode: slicer.vtkMRMLSliceNode,
+        point: Geometry.Vector3,
+        result: SyncResult,
+        boxes: dict[str, object],
+        checkInside: bool,
+    ) -> None:
+        name = _viewName(sliceNode)
+        sliceToRAS = _rows(sliceNode.GetSliceToRAS())
+        try:
+            normal, origin = Geometry.planeNormalAndOrigin(sliceToRAS)
+        except ValueError:
+            logging.warning("SliceSync: %s has a degenerate SliceToRAS matrix; not moved", name)
+            return
+        target = point
+        if self._clampMode != "off":
+            volume, reason = self._volumeGeometry(sliceNode, boxes)
+            if volume is None:
+                result.notClamped[name] = reason
+            elif self._clampMode == "clamp":
+                box = volume[0]
+                low, high = Geometry.boxRangeAlongNormal(box, normal)
+                target = Geometry.clampAlongNormal(point, normal, low, high)
+                if target != point:
+                    result.clampedNames.append(name)
+            elif checkInside and not Geometry.isInsideImage(volume[1], volume[2], point):
+                result.outsideNames.append(name)
+                return
+        if self._jump(sliceNode, target, normal, origin):
+            result.movedNames.append(name)
+
+    def _jump(
+        self,
+        sliceNode: slicer.vtkMRMLSliceNode,
+        point: Geometry.Vector3,
+        normal: Geometry.Vector3,
+        origin: Geometry.Vector3,
+    ) -> bool:
+        """Move one view through ``point`` with the current jump mode; return True if it moved."""
+        offsetNeeded = abs(Geometry.signedDistanceToPlane(point, normal, origin)) > Geometry.PLANE_TOLERANCE_MM
+        if self._jumpMode == "centered":
+            inPlaneOrigin = sliceNode.GetXYZOrigin()
+            centered = all(abs(point[k] - origin[k]) <= Geometry.PLANE_TOLERANCE_MM for k in range(3))
+            if centered and not any(inPlaneOrigin):
+                return False
+            wasModifying = sliceNode.StartModify()
+            sliceNode.JumpSliceByCentering(*point)
+            sliceNode.EndModify(wasModifying)
+            return True
+        wasModifying = sliceNode.StartModify()
+        try:
+            if offsetNeeded:
+                sliceNode.JumpSliceByOffsetting(*point)
+            panned = self._jumpMode == "keepInView" and self._panIntoView(sliceNode, point)
+        finally:
+            sliceNode.EndModify(wasModifying)
+        return offsetNeeded or panned
+
+    def _panIntoView(self, sliceNode: slicer.vtkMRMLSliceNode, point: Geometry.Vector3) -> bool:
+        dimensions = sliceNode.GetDimensions()
+        if dimensions[0] <= 0 or dimensions[1] <= 0:
+            return False
+        xyToRAS = sliceNode.GetXYToRAS()
+        rasToXY = vtk.vtkMatrix4x4()
+        vtk.vtkMatrix4x4.Invert(xyToRAS, rasToXY)
+        shift = Geometry.keepInViewShift(_rows(rasToXY), _rows(xyToRAS), point, dimensions, KEEP_IN_VIEW_MARGIN)
+        if shift is None:
+            return False
+        sliceToRAS = sliceNode.GetSliceToRAS()
+        for row in range(3):
+            sliceToRAS.SetElement(row, 3, sliceToRAS.GetElement(row, 3) + shift[row])
+        sliceNode.UpdateMatrices()
+        return True
+
+    # -- what each view shows ------------------------------------------------------------------------
+
+    def _volumeGeometry(
+        self, sliceNode: slicer.vtkMRMLSliceNode, boxes: dict[str, object]
+    ) -> tuple[Optional[tuple], str]:
+        """Return ((box, worldToIJK rows, extent), "") for the volume a view shows, or (None, reason)."""
+        volume = self._shownVolume(sliceNode)
+        if volume is None:
+            return None, REASON_NO_VOLUME
+        key = volume.GetID()
+        if key not in boxes:
+            boxes[key] = self._computeVolumeGeometry(volume)
+        return boxes[key]  # type: ignore[return-value]
+
+    def _computeVolumeGeometry(self, volume: slicer.vtkMRMLVolumeNode) -> tuple[Optional[tuple], str]:
+        image = volume.GetImageData()
+        if image is None:
+            return None, REASON_NO_IMAGE
+        extent = image.GetExtent()
+        ijkToWorld = vtk.vtkMatrix4x4()
+        volume.GetIJKToRASMatrix(ijkToWorld)
+        parent = volume.GetParentTransformNode()
+        if parent is not None:
+            if not parent.IsTransformToWorldLinear():
+                return None, REASON_NONLINEAR
+            toWorld = vtk.vtkMatrix4x4()
+            parent.GetMatrixTransformToWorld(toWorld)
+            vtk.vtkMatrix4x4.Multiply4x4(toWorld, ijkToWorld, ijkToWorld)
+        box = Geometry.volumeBoxFromIJKToWorld(_rows(ijkToWorld), extent)
+        if box is None:
+            return None, REASON_NO_IMAGE
+        worldToIJK = vtk.vtkMatrix4x4()
+        vtk.vtkMatrix4x4.Invert(ijkToWorld, worldToIJK)
+        return (box, _rows(worldToIJK), extent), ""
+
+    def _isInsideShownVolume(
+        self, sliceNode: slicer.vtkMRMLSliceNode, point: Geometry.Vector3, boxes: dict
+    ) -> Optional[bool]:
+        volume, _ = self._volumeGeometry(sliceNode, boxes)
+        if volume is None:
+            return None
+        return Geometry.isInsideImage(volume[1], volume[2], point)
+
+    def _shownVolume(self, sliceNode: slicer.vtkMRMLSliceNode) -> Optional[slicer.vtkMRMLVolumeNode]:
+        """Return the view's background volume, else its foreground, else its label map."""
+        composite = self._compositeNode(sliceNode)
+        if composite is None:
+            return None
+        for volumeID in (
+            composite.GetBackgroundVolumeID(),
+            composite.GetForegroundVolumeID(),
+            composite.GetLabelVolumeID(),
+        ):
+            if volumeID:
+                volume = self.scene.GetNodeByID(volumeID)
+                if isinstance(volume, slicer.vtkMRMLVolumeNode):
+                    return volume
+        return None
+
+    def _compositeNode(self, sliceNode: slicer.vtkMRMLSliceNode) -> Optional[slicer.vtkMRMLSliceCompositeNode]:
+        view = self._views.get(sliceNode.GetID())
+        cached = view.compositeNode if view is not None else None
+        if (
+            cached is not None
+            and cached.GetScene() is self.scene
+            and cached.GetLayoutName() == sliceNode.GetLayoutName()
+        ):
+            return cached
+        composite = slicer.vtkMRMLSliceLogic.GetSliceCompositeNode(sliceNode)
+        if view is not None:
+            view.compositeNode = composite
+        return composite
+
+    # -- events --------------------------------------------------------------------------------------
+
+    def _targets(self, source: Optional[slicer.vtkMRMLSliceNode]) -> list[slicer.vtkMRMLSliceNode]:
+        if source is None:
+            return self.views()
+        group = source.GetViewGroup()
+        return [
+            view.sliceNode
+            for view in self._views.values()
+            if view.sliceNode is not source and view.sliceNode.GetViewGroup() == group
+        ]
+
+    def _canStart(self, interactor: vtk.vtkRenderWindowInteractor) -> bool:
+        interaction = self.scene.GetNodeByID(INTERACTION_NODE_ID)
+        if (
+            interaction is not None
+            and interaction.GetCurrentInteractionMode() != slicer.vtkMRMLInteractionNode.ViewTransform
+        ):
+            return False
+        return not (self.scene.IsBatchProcessing() or self.scene.IsImporting() or self.scene.IsClosing())
+
+    def _makeSyncRequest(self, key: str) -> Callable[[int, int], None]:
+        def request(x: int, y: int) -> None:
+            self._syncFromPixel(key, x, y)
+
+        return request
+
+    def _syncFromPixel(self, key: str, x: int, y: int) -> None:
+        view = self._views.get(key)
+        if view is None:
+            return
+        sliceNode = view.sliceNode
+        xyz = [0.0, 0.0, 0.0]
+        ras = [0.0, 0.0, 0.0]
+        slicer.vtkMRMLAbstractSliceViewDisplayableManager.ConvertDeviceToXYZ(
+            view.gestures.interactor, sliceNode, x, y, xyz
+        )
+        slicer.vtkMRMLAbstractSliceViewDisplayableManager.ConvertXYZToRAS(sliceNode, xyz, ras)
+        if not Geometry.isFinitePoint(ras):
+            logging.warning(
+                "SliceSync: the click at (%d, %d) in %s has no valid RAS position", x, y, _viewName(sliceNode)
+            )
+            return
+        self._setResult(self._sync(tuple(ras), sliceNode))  # type: ignore[arg-type]
+
+    def _crosshairNode(self) -> Optional[slicer.vtkMRMLCrosshairNode]:
+        crosshair = self.scene.GetNodeByID(CROSSHAIR_NODE_ID)
+        if crosshair is None:
+            crosshair = self.scene.GetFirstNodeByClass("vtkMRMLCrosshairNode")
+        return crosshair
+
+    @vtk.calldata_type(vtk.VTK_OBJECT)
+    def _onNodeRemoved(self, caller: vtk.vtkObject, event: str, node: vtk.vtkObject) -> None:
+        try:
+            if isinstance(node, slicer.vtkMRMLSliceNode) and node.GetID() in self._views:
+                self.removeView(node)
+        except Exception:
+            logging.exception("SliceSync: failed to handle a removed node")
+
+    def _setResult(self, result: SyncResult) -> None:
+        self.lastResult = result
+        self._notify()
+
+    def _notify(self) -> None:
+        if self._statusCallback is None:
+            return
+        try:
+            self._statusCallback(self.statusText())
+        except Exception:
+            logging.exception("SliceSync: the status callback failed")
+
+    # -- lifetime ------------------------------------------------------------------------------------
+
+    def cleanup(self) -> None:
+        """Remove every observer the engine added and forget all views; safe to call twice."""
+        for view in self._views.values():
+            view.gestures.detach()
+        self._views.clear()
+        for tag in self._sceneObservations:
+            self.scene.RemoveObserver(tag)
+        self._sceneObservations = []
+        self._enabled = False
+        self._statusCallback = None

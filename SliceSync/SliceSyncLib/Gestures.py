@@ -1,0 +1,123 @@
+"""Turns a slice view's interactor events into "sync here" requests. Knows events, not volumes."""
+
+from __future__ import annotations
+
+import logging
+from typing import Callable, Optional
+
+import vtk
+
+# Slicer's vtkMRMLViewInteractorStyle observes at priority 0.0 and aborts the events a widget consumes
+# (markup points, slice-intersection handles, Place and window/level modes); Segment Editor effects
+# observe at 1.0 and abort what they paint. A press seen below 0.0 was therefore consumed by nobody.
+PRESS_PRIORITY = -1.0
+# Mouse moves are always consumed by the crosshair/cursor widgets at 0.0, so moves (and releases, to
+# always end a drag) are watched just above Slicer's style but below Segment Editor effects.
+FOLLOW_PRIORITY = 0.5
+
+# Press and release closer than this (pixels, in each direction) make a click: real mice jitter.
+CLICK_TOLERANCE_PIXELS = 3
+
+PressPredicate = Callable[[vtk.vtkRenderWindowInteractor], bool]
+SyncRequest = Callable[[int, int], None]
+
+
+class GestureFilter:
+    """Watches one interactor and calls ``onSync(x, y)`` for a left click or each drag-follow step."""
+
+    def __init__(
+        self,
+        interactor: vtk.vtkRenderWindowInteractor,
+        canStart: PressPredicate,
+        onSync: SyncRequest,
+        dragFollow: Callable[[], bool],
+    ) -> None:
+        self.interactor = interactor
+        self._canStart = canStart
+        self._onSync = onSync
+        self._dragFollow = dragFollow
+        self._pressPosition: Optional[tuple[int, int]] = None
+        self._dragging = False
+        self._synced = False
+        self._observations: list[int] = []
+
+    def attach(self) -> None:
+        """Add the interactor observers (once)."""
+        if self._observations:
+            return
+        iren = self.interactor
+        self._observations = [
+            iren.AddObserver(vtk.vtkCommand.LeftButtonPressEvent, self._onPress, PRESS_PRIORITY),
+            iren.AddObserver(vtk.vtkCommand.MouseMoveEvent, self._onMove, FOLLOW_PRIORITY),
+            iren.AddObserver(vtk.vtkCommand.LeftButtonReleaseEvent, self._onRelease, FOLLOW_PRIORITY),
+        ]
+
+    def detach(self) -> None:
+        """Remove every observer this filter added and forget any gesture in progress."""
+        for tag in self._observations:
+            self.interactor.RemoveObserver(tag)
+        self._observations = []
+        self.cancel()
+
+    def isAttached(self) -> bool:
+        """Return True while the observers are installed."""
+        return bool(self._observations)
+
+    def isDragging(self) -> bool:
+        """Return True between an accepted press and its release."""
+        return self._pressPosition is not None
+
+    def cancel(self) -> None:
+        """Forget the gesture in progress; the next events start afresh."""
+        self._pressPosition = None
+        self._dragging = False
+        self._synced = False
+
+    def _onPress(self, caller: vtk.vtkObject, event: str) -> None:
+        try:
+            self.cancel()
+            iren = self.interactor
+            if iren.GetShiftKey() or iren.GetControlKey() or iren.GetAltKey() or iren.GetRepeatCount():
+                return
+            if not self._canStart(iren):
+                return
+            x, y = iren.GetEventPosition()
+            self._pressPosition = (x, y)
+            if self._dragFollow():
+                self._synced = True
+                self._onSync(x, y)
+        except Exception:
+            logging.exception("SliceSync: failed to handle a mouse press")
+            self.cancel()
+
+    def _onMove(self, caller: vtk.vtkObject, event: str) -> None:
+        if self._pressPosition is None:
+            return
+        try:
+            x, y = self.interactor.GetEventPosition()
+            if not self._dragging and self._isBeyondClick(x, y):
+                self._dragging = True
+            if self._dragFollow():
+                self._synced = True
+                self._onSync(x, y)
+        except Exception:
+            logging.exception("SliceSync: failed to handle a mouse move")
+            self.cancel()
+
+    def _onRelease(self, caller: vtk.vtkObject, event: str) -> None:
+        if self._pressPosition is None:
+            return
+        try:
+            x, y = self.interactor.GetEventPosition()
+            isClick = not self._dragging and not self._isBeyondClick(x, y)
+            pressX, pressY = self._pressPosition
+            if isClick and not self._synced:
+                self._onSync(pressX, pressY)
+        except Exception:
+            logging.exception("SliceSync: failed to handle a mouse release")
+        finally:
+            self.cancel()
+
+    def _isBeyondClick(self, x: int, y: int) -> bool:
+        pressX, pressY = self._pressPosition  # type: ignore[misc]
+        return abs(x - pressX) > CLICK_TOLERANCE_PIXELS or abs(y - pressY) > CLICK_TOLERANCE_PIXELS

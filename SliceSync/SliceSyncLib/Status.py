@@ -1,0 +1,42 @@
+"""What a sync did, in a form a panel can show and a test can check."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+# Why a target view was not clamped, keyed by reason; the panel shows these words.
+REASON_NO_VOLUME = "no volume shown"
+REASON_NO_IMAGE = "volume has no image data"
+REASON_NONLINEAR = "volume under a non-linear transform"
+
+
+@dataclass
+class SyncResult:
+    """The outcome of one sync: the point, and what happened to each target view."""
+
+    point: tuple[float, float, float]
+    sourceName: Optional[str] = None
+    targetNames: list[str] = field(default_factory=list)
+    movedNames: list[str] = field(default_factory=list)
+    clampedNames: list[str] = field(default_factory=list)
+    notClamped: dict[str, str] = field(default_factory=dict)
+    outsideNames: list[str] = field(default_factory=list)
+    skippedReason: Optional[str] = None
+
+    def summary(self) -> str:
+        """Return one human-readable line describing this sync."""
+        if self.skippedReason:
+            return f"Not synced: {self.skippedReason}"
+        r, a, s = self.point
+        text = f"Synced {len(self.movedNames)} of {len(self.targetNames)} views to R {r:.1f}, A {a:.1f}, S {s:.1f}"
+        notes = []
+        if self.clampedNames:
+            notes.append("clamped to the volume in " + ", ".join(self.clampedNames))
+        if self.outsideNames:
+            notes.append("outside the volume, not moved: " + ", ".join(self.outsideNames))
+        for name, reason in self.notClamped.items():
+            notes.append(f"{reason} in {name}: not clamped")
+        if notes:
+            text += " (" + "; ".join(notes) + ")"
+        return text

@@ -1,0 +1,6 @@
+"""SliceSync's Qt-free engine: click in a slice view, the other slice views follow."""
+
+from .Engine import CLAMP_MODES, JUMP_MODES, SliceSyncEngine
+from .Status import SyncResult
+
+__all__ = ["CLAMP_MODES", "JUMP_MODES", "SliceSyncEngine", "SyncResult"]

@@ -1,0 +1,279 @@
+"""A headless bench of real Slicer slice views, wired as Slicer wires them, for tests, demos and benchmarks.
+
+Everything here is Slicer's own C++ core from the ``slicer-core`` wheel: the scene, the application and
+slice logics, the displayable managers (crosshair, markups, ...), ``vtkMRMLSliceViewInteractorStyle`` and
+an off-screen render window per view. Events are sent to each view's real interactor at pixel positions.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from typing import Iterable, Optional, Sequence
+
+import slicer
+import vtk
+
+DEFAULT_DISPLAYABLE_MANAGERS = (
+    "vtkMRMLCrosshairDisplayableManager",
+    "vtkMRMLMarkupsDisplayableManager",
+    "vtkMRMLScalarBarDisplayableManager",
+    "vtkMRMLModelSliceDisplayableManager",
+    "vtkMRMLSegmentationsDisplayableManager2D",
+    "vtkMRMLTransformsDisplayableManager2D",
+)
+
+STANDARD_VIEWS = (("Red", "Axial"), ("Yellow", "Sagittal"), ("Green", "Coronal"))
+
+
+def observerCount(obj: vtk.vtkObject) -> int:
+    """Return how many observers ``obj`` carries, read from VTK's own PrintSelf listing."""
+    text = str(obj)
+    start = text.find("Registered Events:")
+    return 0 if start < 0 else text.count("vtkObserver (", start)
+
+
+@dataclass
+class BenchView:
+    """One headless slice view: node, logic, interactor, interactor style and render window."""
+
+    name: str
+    sliceNode: slicer.vtkMRMLSliceNode
+    sliceLogic: slicer.vtkMRMLSliceLogic
+    interactor: vtk.vtkRenderWindowInteractor
+    renderWindow: vtk.vtkRenderWindow
+    renderer: vtk.vtkRenderer
+    displayableManagers: slicer.vtkMRMLDisplayableManagerGroup
+    style: slicer.vtkMRMLSliceViewInteractorStyle
+    imageActor: Optional[vtk.vtkActor2D] = None
+    renderCount: int = 0
+    _tags: list = field(default_factory=list)
+
+    @property
+    def compositeNode(self) -> slicer.vtkMRMLSliceCompositeNode:
+        """The slice composite node (which volumes the view shows)."""
+        return self.sliceLogic.GetSliceCompositeNode()
+
+    def size(self) -> tuple[int, int]:
+        """Return the view's size in pixels."""
+        return tuple(self.renderWindow.GetSize())  # type: ignore[return-value]
+
+    def _send(self, event: int, x: int, y: int, shift: bool, ctrl: bool, alt: bool, repeat: int = 0) -> None:
+        self.interactor.SetEventInformation(int(x), int(y), int(ctrl), int(shift), "\0", repeat)
+        self.interactor.SetAltKey(int(alt))
+        self.interactor.InvokeEvent(event)
+
+    def move(self, x: int, y: int, shift: bool = False, ctrl: bool = False, alt: bool = False) -> None:
+        """Send a mouse move to pixel (x, y)."""
+        self._send(vtk.vtkCommand.MouseMoveEvent, x, y, shift, ctrl, alt)
+
+    def press(
+        self, x: int, y: int, shift: bool = False, ctrl: bool = False, alt: bool = False, repeat: int = 0
+    ) -> None:
+        """Move to (x, y), then press the left button there."""
+        self.move(x, y, shift, ctrl, alt)
+        self._send(vtk.vtkCommand.LeftButtonPressEvent, x, y, shift, ctrl, alt, repeat)
+
+    def release(self, x: int, y: int, shift: bool = False, ctrl: bool = False, alt: bool = False) -> None:
+        """Release the left button at (x, y)."""
+        self._send(vtk.vtkCommand.LeftButtonReleaseEvent, x, y, shift, ctrl, alt)
+
+    def click(self, x: int, y: int, shift: bool = False, ctrl: bool = False, alt: bool = False) -> None:
+        """Press and release the left button at (x, y) with no move in between."""
+        self.press(x, y, shift, ctrl, alt)
+        self.release(x, y, shift, ctrl, alt)
+
+    def drag(self, points: Sequence[tuple[int, int]]) -> None:
+        """Press at the first point, move through the others with the button held, release at the last."""
+        first, *rest = points
+        self.press(*first)
+        for x, y in rest:
+            self.move(x, y)
+        self.release(*(rest[-1] if rest else first))
+
+    def pixelToRAS(self, x: float, y: float) -> tuple[float, float, float]:
+        """Return the RAS point under pixel (x, y), by Slicer's own conversion."""
+        xyz = [0.0, 0.0, 0.0]
+        ras = [0.0, 0.0, 0.0]
+        slicer.vtkMRMLAbstractSliceViewDisplayableManager.ConvertDeviceToXYZ(self.interactor, self.sliceNode, x, y, xyz)
+        slicer.vtkMRMLAbstractSliceViewDisplayableManager.ConvertXYZToRAS(self.sliceNode, xyz, ras)
+        return tuple(ras)  # type: ignore[return-value]
+
+    def rasToPixel(self, ras: Sequence[float]) -> tuple[float, float]:
+        """Return the pixel position of an RAS point projected on the view."""
+        rasToXY = vtk.vtkMatrix4x4()
+        vtk.vtkMatrix4x4.Invert(self.sliceNode.GetXYToRAS(), rasToXY)
+        xy = rasToXY.MultiplyPoint((*ras, 1.0))
+        return xy[0], xy[1]
+
+    def distanceToPlane(self, ras: Sequence[float]) -> float:
+        """Return the signed distance (mm) from ``ras`` to this view's slice plane."""
+        m = self.sliceNode.GetSliceToRAS()
+        return sum(m.GetElement(k, 2) * (ras[k] - m.GetElement(k, 3)) for k in range(3))
+
+    def sliceToRAS(self) -> list[float]:
+        """Return the 16 elements of the view's SliceToRAS matrix."""
+        m = self.sliceNode.GetSliceToRAS()
+        return [m.GetElement(r, c) for r in range(4) for c in range(4)]
+
+    def showImage(self) -> None:
+        """Draw the slice logic's resliced image in the render window, as the Slicer GUI does."""
+        if self.imageActor is None:
+            mapper = vtk.vtkImageMapper()
+            mapper.SetColorWindow(255)
+            mapper.SetColorLevel(127.5)
+            self.imageActor = vtk.vtkActor2D()
+            self.imageActor.SetMapper(mapper)
+            self.imageActor.GetProperty().SetDisplayLocationToBackground()
+            self.renderer.AddViewProp(self.imageActor)
+        self.imageActor.GetMapper().SetInputConnection(self.sliceLogic.GetImageDataConnection())
+
+    def render(self) -> None:
+        """Render the view off-screen."""
+        self.renderCount += 1
+        self.renderWindow.Render()
+
+
+class SliceViewBench:
+    """A scene with real Slicer logics and any number of headless slice views."""
+
+    def __init__(self, displayableManagers: Iterable[str] = DEFAULT_DISPLAYABLE_MANAGERS) -> None:
+        self.scene = slicer.vtkMRMLScene()
+        crosshair = slicer.vtkMRMLCrosshairNode()
+        crosshair.SetSingletonTag("default")
+        crosshair.SetName("Crosshair")
+        self.scene.AddNode(crosshair)
+
+        self.appLogic = slicer.vtkSlicerApplicationLogic()
+        self.appLogic.SetMRMLScene(self.scene)
+        self.colorLogic = slicer.vtkSlicerColorLogic()
+        self.colorLogic.SetMRMLApplicationLogic(self.appLogic)
+        self.colorLogic.SetMRMLScene(self.scene)
+        self.appLogic.SetModuleLogic("Colors", self.colorLogic)
+        self.appLogic.SetSliceLogics(vtk.vtkCollection())
+        self.appLogic.SetViewLogics(vtk.vtkCollection())
+        slicer.vtkMRMLSliceNode.AddDefaultSliceOrientationPresets(self.scene, True)
+
+        self.volumesLogic = slicer.vtkSlicerVolumesLogic()
+        self.volumesLogic.SetMRMLScene(self.scene)
+        self.volumesLogic.SetMRMLApplicationLogic(self.appLogic)
+
+        self.factory = slicer.vtkMRMLSliceViewDisplayableManagerFactory.GetInstance()
+        self.factory.SetMRMLApplicationLogic(self.appLogic)
+        for name in displayableManagers:
+            if not self.factory.IsDisplayableManagerRegistered(name):
+                self.factory.RegisterDisplayableManager(name)
+        self.views: dict[str, BenchView] = {}
+        self._tmp = tempfile.TemporaryDirectory(prefix="slicesync-")
+
+    @property
+    def interactionNode(self) -> slicer.vtkMRMLInteractionNode:
+        """The scene's interaction node (Place / ViewTransform / window-level mode)."""
+        return self.appLogic.GetInteractionNode()
+
+    @property
+    def crosshairNode(self) -> slicer.vtkMRMLCrosshairNode:
+        """The scene's default crosshair node."""
+        return self.scene.GetNodeByID("vtkMRMLCrosshairNodedefault")
+
+    def addView(
+        self, name: str, orientation: str = "Axial", viewGroup: int = 0, size: tuple[int, int] = (256, 256)
+    ) -> BenchView:
+        """Create a slice view named ``name`` as Slicer does (logic, managers, interactor style)."""
+        renderWindow = vtk.vtkRenderWindow()
+        renderWindow.SetOffScreenRendering(1)
+        renderWindow.SetMultiSamples(0)
+        renderWindow.SetSize(*size)
+        renderer = vtk.vtkRenderer()
+        renderer.GetActiveCamera().ParallelProjectionOn()
+        renderWindow.AddRenderer(renderer)
+        interactor = vtk.vtkRenderWindowInteractor()
+        interactor.SetRenderWindow(renderWindow)
+        interactor.Initialize()
+        interactor.SetInteractorStyle(vtk.vtkInteractorStyleUser())
+
+        sliceLogic = slicer.vtkMRMLSliceLogic()
+        sliceLogic.SetMRMLApplicationLogic(self.appLogic)
+        self.appLogic.GetSliceLogics().AddItem(sliceLogic)
+        sliceLogic.SetMRMLScene(self.scene)
+        sliceNode = sliceLogic.AddSliceNode(name)
+        sliceNode.SetOrientation(orientation)
+        sliceNode.SetViewGroup(viewGroup)
+
+        managers = slicer.vtkMRMLDisplayableManagerGroup()
+        managers.Initialize(self.factory, renderer)
+        managers.SetMRMLDisplayableNode(sliceNode)
+        style = slicer.vtkMRMLSliceViewInteractorStyle()
+        style.SetDisplayableManagers(managers)
+        style.SetSliceLogic(sliceLogic)
+        style.SetInteractor(interactor)
+        sliceLogic.ResizeSliceNode(*size)
+
+        view = BenchView(name, sliceNode, sliceLogic, interactor, renderWindow, renderer, managers, style)
+        self.views[name] = view
+        return view
+
+    def addStandardViews(self, size: tuple[int, int] = (256, 256)) -> list[BenchView]:
+        """Create Red (axial), Yellow (sagittal) and Green (coronal)."""
+        return [self.addView(name, orientation, size=size) for name, orientation in STANDARD_VIEWS]
+
+    def loadVolume(self, path: str, name: Optional[str] = None, labelMap: bool = False) -> slicer.vtkMRMLVolumeNode:
+        """Read a volume file with Slicer's own reader (vtkSlicerVolumesLogic)."""
+        name = name or os.path.basename(path).split(".")[0]
+        volume = self.volumesLogic.AddArchetypeVolume(path, name, 1 if labelMap else 0)
+        if volume is None:
+            raise RuntimeError(f"Slicer could not read {path}")
+        return volume
+
+    def tempPath(self, fileName: str) -> str:
+        """Return a path in this bench's temporary folder."""
+        return os.path.join(self._tmp.name, fileName)
+
+    def showVolume(
+        self,
+        volume: Optional[slicer.vtkMRMLVolumeNode],
+        views: Optional[Iterable[BenchView]] = None,
+        layer: str = "Background",
+        fit: bool = True,
+    ) -> None:
+        """Show ``volume`` in a layer of each view (all by default) and fit the views to it."""
+        volumeID = volume.GetID() if volume is not None else None
+        for view in views if views is not None else self.views.values():
+            getattr(view.compositeNode, f"Set{layer}VolumeID")(volumeID)
+            if fit and volume is not None:
+                view.sliceLogic.FitSliceToAll(*view.size())
+
+    def writeVolume(self, fileName: str, array, affine) -> str:
+        """Write a NIfTI file (array indexed [i, j, k], 4x4 IJK-to-RAS affine) and return its path."""
+        import nibabel
+        import numpy as np
+
+        path = self.tempPath(fileName)
+        nibabel.save(nibabel.Nifti1Image(np.asarray(array), np.asarray(affine, dtype=float)), path)
+        return path
+
+    def addSyntheticVolume(
+        self, name: str, shape: Sequence[int], affine=None, dtype: str = "int16"
+    ) -> slicer.vtkMRMLVolumeNode:
+        """Write a gradient volume of ``shape`` with ``affine`` to NIfTI and read it back with Slicer's reader."""
+        import numpy as np
+
+        i, j, k = np.indices(shape)
+        array = (i * 7 + j * 3 + k * 11).astype(dtype)
+        path = self.writeVolume(f"{name}.nii.gz", array, np.eye(4) if affine is None else affine)
+        return self.loadVolume(path, name)
+
+    def renderAll(self) -> None:
+        """Render every view once."""
+        for view in self.views.values():
+            view.render()
+
+    def close(self) -> None:
+        """Disconnect the interactor styles and release the temporary folder."""
+        for view in self.views.values():
+            view.style.SetInteractor(None)
+            view.displayableManagers.SetMRMLDisplayableNode(None)
+            view.renderWindow.Finalize()
+        self.views.clear()
+        self._tmp.cleanup()
