@@ -151,6 +151,11 @@ class SliceViewBench:
         self.colorLogic.SetMRMLApplicationLogic(self.appLogic)
         self.colorLogic.SetMRMLScene(self.scene)
         self.appLogic.SetModuleLogic("Colors", self.colorLogic)
+        # The markups displayable manager asks the Markups logic which widget each markups node gets.
+        self.markupsLogic = slicer.vtkSlicerMarkupsLogic()
+        self.markupsLogic.SetMRMLApplicationLogic(self.appLogic)
+        self.markupsLogic.SetMRMLScene(self.scene)
+        self.appLogic.SetModuleLogic("Markups", self.markupsLogic)
         self.appLogic.SetSliceLogics(vtk.vtkCollection())
         self.appLogic.SetViewLogics(vtk.vtkCollection())
         slicer.vtkMRMLSliceNode.AddDefaultSliceOrientationPresets(self.scene, True)
