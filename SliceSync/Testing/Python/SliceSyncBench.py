@@ -145,8 +145,13 @@ class SliceViewBench:
         crosshair.SetName("Crosshair")
         self.scene.AddNode(crosshair)
 
+        self._tmp = tempfile.TemporaryDirectory(prefix="slicesync-")
         self.appLogic = slicer.vtkSlicerApplicationLogic()
         self.appLogic.SetMRMLScene(self.scene)
+        # No Slicer installation here: an empty home and share folder stand in for it (no colour files).
+        os.makedirs(os.path.join(self._tmp.name, "share", "ColorFiles"), exist_ok=True)
+        self.appLogic.SetHomeDirectory(self._tmp.name)
+        self.appLogic.SetShareDirectory("share")
         self.colorLogic = slicer.vtkSlicerColorLogic()
         self.colorLogic.SetMRMLApplicationLogic(self.appLogic)
         self.colorLogic.SetMRMLScene(self.scene)
@@ -170,7 +175,6 @@ class SliceViewBench:
             if not self.factory.IsDisplayableManagerRegistered(name):
                 self.factory.RegisterDisplayableManager(name)
         self.views: dict[str, BenchView] = {}
-        self._tmp = tempfile.TemporaryDirectory(prefix="slicesync-")
 
     @property
     def interactionNode(self) -> slicer.vtkMRMLInteractionNode:

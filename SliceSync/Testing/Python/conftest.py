@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import re
+import sys
+import traceback
 
 import pytest
+import vtk
 
 from SliceSyncBench import SliceViewBench
 from SliceSyncLib import SliceSyncEngine
@@ -43,3 +48,91 @@ def engine(bench):
     engine.setEnabled(True)
     yield engine
     engine.cleanup()
+
+
+class ErrorGuard:
+    """Collects Python exceptions raised inside VTK callbacks, VTK error/warning output and log records."""
+
+    # Printed once by VTK when the first off-screen window falls back from X to EGL: harmless.
+    ALWAYS_ALLOWED = (r"bad X server connection", r"vtkXOpenGLRenderWindow")
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+        self._allowed: list[str] = list(self.ALWAYS_ALLOWED)
+        self._outputWindow = vtk.vtkStringOutputWindow()
+        self._outputSeen = 0
+        self._handler = _ListHandler(self.errors, self._isAllowed)
+
+    def _isAllowed(self, text: str) -> bool:
+        return any(re.search(pattern, text) for pattern in self._allowed)
+
+    def allow(self, pattern: str) -> None:
+        """Accept messages matching the regular expression ``pattern`` (an expected warning)."""
+        self._allowed.append(pattern)
+
+    def start(self) -> None:
+        """Install the hooks; the previous ones are restored by stop()."""
+        self._previous = (sys.excepthook, sys.unraisablehook, vtk.vtkOutputWindow.GetInstance())
+        sys.excepthook = self._onException
+        sys.unraisablehook = self._onUnraisable
+        vtk.vtkOutputWindow.SetInstance(self._outputWindow)
+        vtk.vtkObject.GlobalWarningDisplayOn()
+        logging.getLogger().addHandler(self._handler)
+
+    def stop(self) -> None:
+        """Restore the previous hooks."""
+        sys.excepthook, sys.unraisablehook, previousWindow = self._previous
+        vtk.vtkOutputWindow.SetInstance(previousWindow)
+        logging.getLogger().removeHandler(self._handler)
+
+    def _onException(self, excType, value, tb) -> None:
+        self.errors.append("exception in a VTK callback: " + "".join(traceback.format_exception(excType, value, tb)))
+
+    def _onUnraisable(self, unraisable) -> None:
+        self.errors.append(f"unraisable exception: {unraisable.exc_type.__name__}: {unraisable.exc_value}")
+
+    def _collectVTKOutput(self) -> None:
+        output = self._outputWindow.GetOutput() or ""
+        text, self._outputSeen = output[self._outputSeen :], len(output)
+        for message in re.split(r"\n\s*\n", text):
+            message = message.strip()
+            if message and not self._isAllowed(message):
+                self.errors.append("VTK: " + message)
+
+    def drain(self) -> list[str]:
+        """Forget (and return) what was reported so far, e.g. Slicer's own messages while a test builds its scene."""
+        self._collectVTKOutput()
+        drained, self.errors[:] = list(self.errors), []
+        return drained
+
+    def check(self) -> None:
+        """Fail if anything unexpected was reported since the last check."""
+        self._collectVTKOutput()
+        errors, self.errors[:] = list(self.errors), []
+        assert not errors, "unexpected errors:\n" + "\n".join(errors)
+
+
+class _ListHandler(logging.Handler):
+    def __init__(self, sink: list, isAllowed) -> None:
+        super().__init__(logging.WARNING)
+        self._sink = sink
+        self._isAllowed = isAllowed
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = record.getMessage()
+        if record.exc_info:
+            text += "\n" + "".join(traceback.format_exception(*record.exc_info))
+        if not self._isAllowed(text):
+            self._sink.append(f"log {record.levelname}: {text}")
+
+
+@pytest.fixture
+def errorGuard():
+    """Fails the test if a VTK callback raised, VTK printed an error or warning, or anything logged a warning."""
+    guard = ErrorGuard()
+    guard.start()
+    try:
+        yield guard
+        guard.check()
+    finally:
+        guard.stop()
