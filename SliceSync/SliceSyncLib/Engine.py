@@ -10,7 +10,7 @@ import vtk
 
 from . import Geometry
 from .Gestures import GestureFilter
-from .Status import REASON_NO_IMAGE, REASON_NO_VOLUME, REASON_NONLINEAR, SyncResult
+from .Status import REASON_DEGENERATE, REASON_NO_IMAGE, REASON_NO_VOLUME, REASON_NONLINEAR, SyncResult
 
 JUMP_MODES = ("offset", "centered", "keepInView")
 CLAMP_MODES = ("clamp", "ignoreOutside", "off")
@@ -217,7 +217,7 @@ class SliceSyncEngine:
         try:
             normal, origin = Geometry.planeNormalAndOrigin(sliceToRAS)
         except ValueError:
-            logging.warning("SliceSync: %s has a degenerate SliceToRAS matrix; not moved", name)
+            result.notMoved[name] = REASON_DEGENERATE
             return
         target = point
         if self._clampMode != "off":

@@ -9,6 +9,8 @@ from typing import Optional
 REASON_NO_VOLUME = "no volume shown"
 REASON_NO_IMAGE = "volume has no image data"
 REASON_NONLINEAR = "volume under a non-linear transform"
+# Why a target view was not moved at all.
+REASON_DEGENERATE = "its slice orientation matrix is invalid"
 
 
 @dataclass
@@ -22,6 +24,7 @@ class SyncResult:
     clampedNames: list[str] = field(default_factory=list)
     notClamped: dict[str, str] = field(default_factory=dict)
     outsideNames: list[str] = field(default_factory=list)
+    notMoved: dict[str, str] = field(default_factory=dict)
     skippedReason: Optional[str] = None
 
     def summary(self) -> str:
@@ -37,6 +40,8 @@ class SyncResult:
             notes.append("outside the volume, not moved: " + ", ".join(self.outsideNames))
         for name, reason in self.notClamped.items():
             notes.append(f"{reason} in {name}: not clamped")
+        for name, reason in self.notMoved.items():
+            notes.append(f"{name} not moved: {reason}")
         if notes:
             text += " (" + "; ".join(notes) + ")"
         return text
