@@ -24,8 +24,10 @@ CROSSHAIR_NODE_ID = "vtkMRMLCrosshairNodedefault"
 StatusCallback = Callable[[str], None]
 
 
-def _rows(matrix: vtk.vtkMatrix4x4) -> list[list[float]]:
-    return [[matrix.GetElement(row, column) for column in range(4)] for row in range(4)]
+def _rows(matrix: vtk.vtkMatrix4x4) -> list[tuple[float, ...]]:
+    # GetData() copies the 16 elements (row major) in one call, several times faster than 16 GetElement calls.
+    d = matrix.GetData()
+    return [d[0:4], d[4:8], d[8:12], d[12:16]]
 
 
 def _viewName(sliceNode: slicer.vtkMRMLSliceNode) -> str:
