@@ -18,6 +18,9 @@ CLAMP_MODES = ("clamp", "ignoreOutside", "off")
 # keepInView pans so the point stays at least this fraction of the view's size away from each edge.
 KEEP_IN_VIEW_MARGIN = 0.05
 
+# Volume geometries remembered between clicks (one entry per volume node, dropped all at once beyond this).
+GEOMETRY_CACHE_SIZE = 64
+
 INTERACTION_NODE_ID = "vtkMRMLInteractionNodeSingleton"
 CROSSHAIR_NODE_ID = "vtkMRMLCrosshairNodedefault"
 
@@ -58,6 +61,7 @@ class SliceSyncEngine:
         self._showCrosshair = True
         self._statusCallback: Optional[StatusCallback] = None
         self.lastResult: Optional[SyncResult] = None
+        self._geometryCache: dict[str, tuple] = {}
         self._sceneObservations = [scene.AddObserver(slicer.vtkMRMLScene.NodeRemovedEvent, self._onNodeRemoved)]
 
     # -- views ---------------------------------------------------------------------------------------
@@ -84,9 +88,13 @@ class SliceSyncEngine:
 
     def removeView(self, sliceNode: slicer.vtkMRMLSliceNode) -> None:
         """Unregister a slice view and remove its observers; unknown views are ignored."""
-        view = self._views.pop(sliceNode.GetID() if sliceNode is not None else "", None)
-        if view is None:
+        if sliceNode is not None and not isinstance(sliceNode, slicer.vtkMRMLSliceNode):
+            raise ValueError(f"removeView needs a vtkMRMLSliceNode or None, got {type(sliceNode).__name__}")
+        key = sliceNode.GetID() if sliceNode is not None else None
+        view = self._views.get(key) if key else None
+        if view is None or view.sliceNode is not sliceNode:
             return
+        del self._views[key]
         view.gestures.detach()
         self._notify()
 
@@ -309,12 +317,21 @@ class SliceSyncEngine:
             toWorld = vtk.vtkMatrix4x4()
             parent.GetMatrixTransformToWorld(toWorld)
             vtk.vtkMatrix4x4.Multiply4x4(toWorld, ijkToWorld, ijkToWorld)
+        # The geometry is a pure function of (IJK-to-world, extent): reuse it while both are unchanged.
+        ijkToWorldData = ijkToWorld.GetData()
+        cached = self._geometryCache.get(volume.GetID())
+        if cached is not None and cached[0] == ijkToWorldData and cached[1] == extent:
+            return cached[2]
         box = Geometry.volumeBoxFromIJKToWorld(_rows(ijkToWorld), extent)
         if box is None:
             return None, REASON_NO_IMAGE
         worldToIJK = vtk.vtkMatrix4x4()
         vtk.vtkMatrix4x4.Invert(ijkToWorld, worldToIJK)
-        return (box, _rows(worldToIJK), extent), ""
+        geometry = (box, _rows(worldToIJK), extent), ""
+        if len(self._geometryCache) >= GEOMETRY_CACHE_SIZE:
+            self._geometryCache.clear()
+        self._geometryCache[volume.GetID()] = (ijkToWorldData, extent, geometry)
+        return geometry
 
     def _isInsideShownVolume(
         self, sliceNode: slicer.vtkMRMLSliceNode, point: Geometry.Vector3, boxes: dict
@@ -435,5 +452,6 @@ class SliceSyncEngine:
         for tag in self._sceneObservations:
             self.scene.RemoveObserver(tag)
         self._sceneObservations = []
+        self._geometryCache.clear()
         self._enabled = False
         self._statusCallback = None
