@@ -73,16 +73,20 @@ class ErrorGuard:
     def start(self) -> None:
         """Install the hooks; the previous ones are restored by stop()."""
         self._previous = (sys.excepthook, sys.unraisablehook, vtk.vtkOutputWindow.GetInstance())
+        self._previousVerbosity = vtk.vtkLogger.GetCurrentVerbosityCutoff()
         sys.excepthook = self._onException
         sys.unraisablehook = self._onUnraisable
         vtk.vtkOutputWindow.SetInstance(self._outputWindow)
         vtk.vtkObject.GlobalWarningDisplayOn()
+        # The messages are collected here; VTK's logger would print them to stderr as well.
+        vtk.vtkLogger.SetStderrVerbosity(vtk.vtkLogger.VERBOSITY_OFF)
         logging.getLogger().addHandler(self._handler)
 
     def stop(self) -> None:
         """Restore the previous hooks."""
         sys.excepthook, sys.unraisablehook, previousWindow = self._previous
         vtk.vtkOutputWindow.SetInstance(previousWindow)
+        vtk.vtkLogger.SetStderrVerbosity(self._previousVerbosity)
         logging.getLogger().removeHandler(self._handler)
 
     def _onException(self, excType, value, tb) -> None:

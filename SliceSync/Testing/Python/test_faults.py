@@ -205,11 +205,20 @@ class Rig:
                 assert planesAfter[name] == planesBefore[name], f"{name} should not have moved"
         return result
 
-    def click(self, viewName: str, x: int, y: int, moved: Iterable[str] = (), hits: bool = True, **keys):
+    def click(
+        self,
+        viewName: str,
+        x: int,
+        y: int,
+        moved: Iterable[str] = (),
+        hits: bool = True,
+        views: Optional[Iterable[str]] = None,
+        **keys,
+    ):
         """Click a pixel of a view; the moved views must pass through the clicked point if ``hits``."""
         view = self.bench.views[viewName]
         point = view.pixelToRAS(x, y)
-        self.act(lambda: view.click(x, y, **keys), moved, point if hits else None)
+        self.act(lambda: view.click(x, y, **keys), moved, point if hits else None, views)
         return point
 
     def finish(self) -> None:

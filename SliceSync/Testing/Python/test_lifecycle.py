@@ -1,0 +1,451 @@
+"""Lifecycle: views, volumes and scenes come and go while sync is on; SliceSync follows and leaks nothing.
+
+Uses the ``Rig`` of test_faults.py: after each action no error escaped, only the expected views moved, the
+user's state is unchanged; after cleanup every observer count is back to its baseline.
+"""
+
+from __future__ import annotations
+
+import pytest
+import slicer
+import vtk
+from conftest import anatomicalPath
+from test_faults import RED_CLICK, ModifiedCounter, Rig, addVolume, assertOnBoundary, assertWithin, sliceOffset
+
+from SliceSyncBench import SliceViewBench, observerCount
+from SliceSyncLib import SliceSyncEngine
+from SliceSyncLib.Status import REASON_NO_VOLUME
+
+try:
+    from SliceSyncLib.ViewBinding import SyncSettings, ViewBinding
+except ImportError:  # the module's Qt-free view bookkeeping (issue 4) is not in this checkout
+    ViewBinding = None
+
+
+@pytest.fixture
+def rig(errorGuard, bench):
+    """An enabled engine on Red/Yellow/Green; observer counts checked after cleanup."""
+    rig = Rig(bench, errorGuard)
+    yield rig
+    rig.finish()
+
+
+@pytest.fixture
+def volumeRig(rig):
+    """The rig with nibabel's anatomical.nii (flipped axes) read by Slicer and shown in every view."""
+    with rig.userChange():
+        volume = rig.bench.loadVolume(anatomicalPath(), "anatomical")
+    rig.show(volume)
+    rig.volume = volume
+    return rig
+
+
+# -- views come and go ------------------------------------------------------------------------------------
+
+
+def testViewsAddedAndRemovedWhileOn(rig):
+    engine, bench = rig.engine, rig.bench
+    blue = rig.addView("Blue", "Coronal")
+    orange = rig.addView("Orange", "Sagittal", viewGroup=1)
+    rig.click("Red", *RED_CLICK, moved={"Yellow", "Green", "Blue"})
+    engine.removeView(bench.views["Yellow"].sliceNode)
+    point = rig.click("Red", 200, 40, moved={"Green", "Blue"})
+    assert bench.views["Yellow"].distanceToPlane(point) != pytest.approx(0.0, abs=1e-3)
+    engine.addView(bench.views["Yellow"].sliceNode, bench.views["Yellow"].interactor)
+    rig.click("Blue", 30, 30, moved={"Red", "Yellow"})
+    rig.click("Orange", 100, 100)  # alone in view group 1
+    rig.click("Yellow", 128, 128, views={"Yellow"})  # the source never moves
+    assert observerCount(orange.interactor) > rig.baseline["Orange.interactor"]
+    engine.removeView(blue.sliceNode)
+    assert observerCount(blue.interactor) == rig.baseline["Blue.interactor"]
+
+
+def testSliceNodeRemovedFromTheSceneIsForgotten(rig):
+    engine, bench = rig.engine, rig.bench
+    yellow = bench.views["Yellow"]
+    with rig.userChange():
+        bench.scene.RemoveNode(yellow.sliceNode)
+    assert yellow.sliceNode not in engine.views()
+    assert observerCount(yellow.interactor) == rig.baseline["Yellow.interactor"]
+    rig.click("Red", *RED_CLICK, moved={"Green"}, views={"Red", "Green"})
+
+
+def testAddingTheSameViewTwiceAddsNoObservers(rig):
+    engine, red = rig.engine, rig.bench.views["Red"]
+    before = observerCount(red.interactor)
+    for _ in range(5):
+        engine.addView(red.sliceNode, red.interactor)
+    assert observerCount(red.interactor) == before
+    with ModifiedCounter(rig.bench.views.values()) as counter:
+        rig.click("Red", *RED_CLICK, moved={"Yellow", "Green"})
+    assert counter.counts == {"Red": 0, "Yellow": 1, "Green": 1}
+
+
+def testAddingAViewWithANewInteractorReleasesTheOldOne(rig):
+    engine, red = rig.engine, rig.bench.views["Red"]
+    other = vtk.vtkRenderWindowInteractor()
+    otherBaseline = observerCount(other)
+    engine.addView(red.sliceNode, other)
+    assert observerCount(red.interactor) == rig.baseline["Red.interactor"]
+    assert observerCount(other) > otherBaseline
+    rig.click("Red", *RED_CLICK)  # Red's own interactor is no longer watched
+    engine.addView(red.sliceNode, red.interactor)
+    assert observerCount(other) == otherBaseline
+    rig.click("Red", *RED_CLICK, moved={"Yellow", "Green"})
+
+
+def testRemoveViewOfUnknownNodesIsHarmless(rig):
+    engine, bench = rig.engine, rig.bench
+    stranger = slicer.vtkMRMLSliceNode()
+    otherScene = slicer.vtkMRMLScene()
+    foreign = slicer.vtkMRMLSliceNode()
+    otherScene.AddNode(foreign)
+    twin = slicer.vtkMRMLSliceNode()  # another scene's "Red": the same node ID as ours
+    twin.SetLayoutName("Red")
+    twin.SetSingletonTag("Red")
+    otherScene.AddNode(twin)
+    assert twin.GetID() == bench.views["Red"].sliceNode.GetID()
+    for node in (stranger, foreign, twin, None):
+        rig.act(lambda node=node: engine.removeView(node))
+    assert len(engine.views()) == 3
+    rig.click("Red", *RED_CLICK, moved={"Yellow", "Green"})
+
+
+@pytest.mark.parametrize("wrong", ["Red", 3, vtk.vtkObject()], ids=["string", "int", "vtkObject"])
+def testRemoveViewOfAWrongTypeRaisesValueError(rig, wrong):
+    def remove() -> None:
+        with pytest.raises(ValueError):
+            rig.engine.removeView(wrong)
+
+    rig.act(remove)
+    assert len(rig.engine.views()) == 3
+
+
+def testAddViewFromAnotherSceneRaisesValueError(rig):
+    otherScene = slicer.vtkMRMLScene()
+    foreign = slicer.vtkMRMLSliceNode()
+    otherScene.AddNode(foreign)
+
+    def add() -> None:
+        with pytest.raises(ValueError):
+            rig.engine.addView(foreign, vtk.vtkRenderWindowInteractor())
+
+    rig.act(add)
+
+
+# -- drags interrupted ------------------------------------------------------------------------------------
+
+
+def testSourceViewUnregisteredDuringADrag(rig):
+    red = rig.bench.views["Red"]
+    rig.act(lambda: red.press(60, 190), moved={"Yellow", "Green"})
+    rig.act(lambda: red.move(70, 180), moved={"Yellow", "Green"})
+    rig.act(lambda: rig.engine.removeView(red.sliceNode))
+    assert observerCount(red.interactor) == rig.baseline["Red.interactor"]
+    rig.act(lambda: red.move(90, 150))
+    rig.act(lambda: red.release(90, 150))
+    rig.engine.addView(red.sliceNode, red.interactor)
+    rig.act(lambda: red.move(100, 100))  # no press since: no drag
+    rig.click("Red", 100, 100, moved={"Yellow", "Green"})
+
+
+def testSourceSliceNodeRemovedFromTheSceneDuringADrag(rig):
+    bench = rig.bench
+    red = bench.views["Red"]
+    rig.act(lambda: red.press(60, 190), moved={"Yellow", "Green"})
+    with rig.userChange():
+        bench.scene.RemoveNode(red.sliceNode)
+    assert red.sliceNode not in rig.engine.views()
+    assert observerCount(red.interactor) == rig.baseline["Red.interactor"]
+    rig.act(lambda: red.move(90, 150), views={"Yellow", "Green"})
+    rig.act(lambda: red.release(90, 150), views={"Yellow", "Green"})
+    rig.click("Yellow", 20, 20, moved={"Green"}, views={"Yellow", "Green"})
+
+
+def testVolumeRemovedDuringADrag(volumeRig):
+    rig = volumeRig
+    red = rig.bench.views["Red"]
+    rig.act(lambda: red.press(60, 190), moved={"Yellow", "Green"})
+    with rig.userChange():
+        rig.bench.scene.RemoveNode(rig.volume)
+    # Far outside the old volume: nothing to clamp to any more, the views follow the point itself.
+    point = red.pixelToRAS(250, 5)
+    rig.act(lambda: red.move(250, 5), moved={"Yellow", "Green"}, through=point)
+    assert rig.engine.lastResult.notClamped == {"Yellow": REASON_NO_VOLUME, "Green": REASON_NO_VOLUME}
+    rig.act(lambda: red.release(250, 5))
+
+
+def testVolumeReplacedDuringADrag(volumeRig):
+    rig = volumeRig
+    bench = rig.bench
+    red, yellow = bench.views["Red"], bench.views["Yellow"]
+    rig.act(lambda: red.press(60, 190), moved={"Yellow", "Green"})
+    with rig.userChange():
+        small = addVolume(bench.scene, dimensions=(4, 4, 4), name="small")
+        for view in bench.views.values():
+            view.compositeNode.SetBackgroundVolumeID(small.GetID())
+    rig.act(lambda: red.move(240, 20), moved={"Yellow", "Green"})
+    assertOnBoundary(yellow, small)
+    assert sliceOffset(yellow) in (pytest.approx(0.0, abs=1e-3), pytest.approx(-3.0, abs=1e-3))
+    rig.act(lambda: red.release(240, 20))
+
+
+def testDisabledDuringADragStopsAndReenablingNeedsANewPress(rig):
+    red = rig.bench.views["Red"]
+    rig.act(lambda: red.press(60, 190), moved={"Yellow", "Green"})
+    rig.act(lambda: rig.engine.setEnabled(False))
+    rig.act(lambda: red.move(90, 150))
+    rig.act(lambda: rig.engine.setEnabled(True))
+    rig.act(lambda: red.move(100, 150))
+    rig.act(lambda: red.release(100, 150))
+    rig.click("Red", 100, 150, moved={"Yellow", "Green"})
+
+
+# -- scenes come and go ----------------------------------------------------------------------------------
+
+
+def _closeScene(scene: slicer.vtkMRMLScene) -> None:
+    """What Slicer's File / Close Scene does to the scene."""
+    scene.StartState(slicer.vtkMRMLScene.CloseState)
+    scene.Clear(0)
+    scene.EndState(slicer.vtkMRMLScene.CloseState)
+
+
+def testSceneClearedWhileOn(volumeRig):
+    rig = volumeRig
+    rig.click("Red", *RED_CLICK, moved={"Yellow", "Green"}, hits=False)
+    with rig.userChange():
+        rig.bench.scene.Clear(0)
+    assert len(rig.engine.views()) == 3
+    rig.click("Red", 10, 20, moved={"Yellow", "Green"})
+    assert rig.engine.lastResult.notClamped == {"Yellow": REASON_NO_VOLUME, "Green": REASON_NO_VOLUME}
+
+
+def testSceneClosedThenANewSceneLoadedWhileOn(volumeRig):
+    rig = volumeRig
+    bench = rig.bench
+    path = bench.tempPath("saved.mrml")
+    bench.scene.SetURL(path)
+    assert bench.scene.Commit()
+    with rig.userChange():
+        _closeScene(bench.scene)
+    rig.click("Red", *RED_CLICK, moved={"Yellow", "Green"})
+    with rig.userChange():
+        _closeScene(bench.scene)
+        bench.scene.SetURL(path)
+        assert bench.scene.Connect()
+    volume = bench.scene.GetFirstNodeByClass("vtkMRMLScalarVolumeNode")
+    assert bench.views["Yellow"].compositeNode.GetBackgroundVolumeID() == volume.GetID()
+    rig.click("Red", 250, 5, moved={"Yellow", "Green"}, hits=False)
+    assertOnBoundary(bench.views["Yellow"], volume)
+    assertWithin(bench.views["Green"], volume)
+    assert "Yellow" in rig.engine.lastResult.clampedNames
+
+
+def testSceneClearedWithSingletonsReleasesEveryView(rig):
+    bench = rig.bench
+    with rig.userChange():
+        bench.scene.Clear(1)
+    assert rig.engine.views() == []
+    for name, view in bench.views.items():
+        assert observerCount(view.interactor) == rig.baseline[f"{name}.interactor"]
+    # No event is sent to these views now: Slicer's own interactor style crashes without its slice node.
+
+
+@pytest.mark.parametrize("state", ["BatchProcessState", "ImportState", "CloseState"])
+def testNoSyncWhileTheSceneIsBusy(rig, state):
+    scene, red = rig.bench.scene, rig.bench.views["Red"]
+    stateValue = getattr(slicer.vtkMRMLScene, state)
+    with rig.userChange():
+        scene.StartState(stateValue)
+    rig.click("Red", *RED_CLICK)
+    rig.act(lambda: red.drag([(20, 20), (40, 60), (80, 90)]))
+
+    def typedIn() -> None:
+        result = rig.engine.syncTo((5.0, 6.0, 7.0))
+        assert result.skippedReason and result.movedNames == []
+
+    rig.act(typedIn)
+    with rig.userChange():
+        scene.EndState(stateValue)
+    rig.click("Red", *RED_CLICK, moved={"Yellow", "Green"})
+
+
+def testSceneBusyDuringADragStopsFollowing(rig):
+    scene, red = rig.bench.scene, rig.bench.views["Red"]
+    rig.act(lambda: red.press(60, 190), moved={"Yellow", "Green"})
+    with rig.userChange():
+        scene.StartState(slicer.vtkMRMLScene.BatchProcessState)
+    rig.act(lambda: red.move(90, 150))
+    with rig.userChange():
+        scene.EndState(slicer.vtkMRMLScene.BatchProcessState)
+    rig.act(lambda: red.release(90, 150))
+
+
+# -- on, off, cleanup, reload ------------------------------------------------------------------------------
+
+
+def testEnableDisableAThousandTimesLeaksNothing(rig):
+    engine, bench = rig.engine, rig.bench
+    engaged = rig.observerCounts()
+    for _ in range(1000):
+        engine.setEnabled(False)
+        engine.setEnabled(True)
+    assert rig.observerCounts() == engaged
+    with ModifiedCounter(bench.views.values()) as counter:
+        rig.click("Red", *RED_CLICK, moved={"Yellow", "Green"})
+    assert counter.counts == {"Red": 0, "Yellow": 1, "Green": 1}
+    for _ in range(1000):
+        engine.setEnabled(True)
+        engine.setEnabled(False)
+    assert {key: count for key, count in rig.observerCounts().items() if key.endswith("interactor")} == {
+        key: count for key, count in rig.baseline.items() if key.endswith("interactor")
+    }
+
+
+def testCleanupTwiceThenTheEngineIsInert(rig):
+    engine = rig.engine
+    engine.cleanup()
+    engine.cleanup()
+    assert rig.observerCounts() == rig.baseline
+    assert not engine.isEnabled() and engine.views() == []
+    rig.click("Red", *RED_CLICK)
+
+
+def testCleanupDuringADrag(rig):
+    red = rig.bench.views["Red"]
+    rig.act(lambda: red.press(60, 190), moved={"Yellow", "Green"})
+    rig.act(rig.engine.cleanup)
+    assert rig.observerCounts() == rig.baseline
+    rig.act(lambda: red.move(90, 150))
+    rig.act(lambda: red.release(90, 150))
+
+
+def testStatusCallbackThatRaisesIsContained(rig):
+    def broken(text: str) -> None:
+        raise RuntimeError("a broken panel")
+
+    rig.engine.setStatusCallback(broken)
+    rig.guard.allow(r"SliceSync: the status callback failed")
+    rig.click("Red", *RED_CLICK, moved={"Yellow", "Green"})
+
+
+def _reload(bench: SliceViewBench, old: SliceSyncEngine) -> SliceSyncEngine:
+    """What Slicer's reload does to our logic: the old one is cleaned up, a new one is built on the same views."""
+    old.cleanup()
+    new = SliceSyncEngine(bench.scene)
+    for view in bench.views.values():
+        new.addView(view.sliceNode, view.interactor)
+    new.setEnabled(True)
+    return new
+
+
+def testModuleReloadGivesExactlyOneJumpPerClick(rig):
+    bench = rig.bench
+    engaged = rig.observerCounts()
+    for _ in range(3):
+        rig.engine = _reload(bench, rig.engine)
+    assert rig.observerCounts() == engaged
+    for pixel in ((60, 190), (200, 40), (128, 128)):
+        with ModifiedCounter(bench.views.values()) as counter:
+            rig.click("Red", *pixel, moved={"Yellow", "Green"})
+        assert counter.counts == {"Red": 0, "Yellow": 1, "Green": 1}
+
+
+# -- the module logic's view bookkeeping (ViewBinding) -----------------------------------------------------
+
+NEEDS_BINDING = pytest.mark.skipif(ViewBinding is None, reason="SliceSyncLib.ViewBinding is not in this checkout")
+
+
+def _handles(bench: SliceViewBench, names=None):
+    return [(name, view.sliceNode, view.interactor) for name, view in bench.views.items() if not names or name in names]
+
+
+class BindingRig(Rig):
+    """A Rig whose engine belongs to a ViewBinding, as in the Slicer module's logic."""
+
+    def __init__(self, bench: SliceViewBench, guard) -> None:
+        super().__init__(bench, guard, enable=False)
+        self.engine.cleanup()  # the Rig's own engine is not used: the binding builds its own
+        self.binding = ViewBinding(bench.scene)
+        self.binding.applySettings(SyncSettings(enabled=True))
+        self.binding.setViews(_handles(bench))
+        self.engine = self.binding.engine
+
+    def finish(self) -> None:
+        """Clean the binding up (twice) and check every observer count is back."""
+        self.binding.cleanup()
+        self.binding.cleanup()
+        assert self.observerCounts() == self.baseline, "observers left behind"
+        self.guard.check()
+
+
+@pytest.fixture
+def bindingRig(errorGuard, bench):
+    """A ViewBinding driving Red/Yellow/Green; observer counts checked after cleanup."""
+    rig = BindingRig(bench, errorGuard)
+    yield rig
+    rig.finish()
+
+
+@NEEDS_BINDING
+def testBindingFollowsLayoutChanges(bindingRig):
+    rig = bindingRig
+    bench = rig.bench
+    rig.click("Red", *RED_CLICK, moved={"Yellow", "Green"})
+    # Layout: one view only, then four views (a new one built by the layout), then back to three.
+    rig.act(lambda: rig.binding.setViews(_handles(bench, {"Red"})))
+    for name in ("Yellow", "Green"):
+        assert observerCount(bench.views[name].interactor) == rig.baseline[f"{name}.interactor"]
+    rig.click("Red", 200, 40)
+    with rig.userChange():
+        blue = bench.addView("Blue", "Coronal")
+        rig.track(blue)
+    rig.act(lambda: rig.binding.setViews(_handles(bench)))
+    rig.click("Red", 20, 40, moved={"Yellow", "Green", "Blue"})
+    rig.act(lambda: rig.binding.setViews(_handles(bench, {"Red", "Yellow", "Green"})))
+    assert observerCount(blue.interactor) == rig.baseline["Blue.interactor"]
+    rig.click("Red", 60, 60, moved={"Yellow", "Green"}, views={"Red", "Yellow", "Green", "Blue"})
+
+
+@NEEDS_BINDING
+def testBindingSurvivesSceneClose(bindingRig):
+    rig = bindingRig
+    with rig.userChange():
+        _closeScene(rig.bench.scene)
+    rig.act(rig.binding.refresh)
+    rig.click("Red", *RED_CLICK, moved={"Yellow", "Green"})
+
+
+@NEEDS_BINDING
+def testBindingReloadGivesExactlyOneJumpPerClick(bindingRig):
+    rig = bindingRig
+    bench = rig.bench
+    engaged = rig.observerCounts()
+    for _ in range(3):
+        rig.binding.cleanup()
+        rig.binding = ViewBinding(bench.scene)
+        rig.binding.applySettings(SyncSettings(enabled=True))
+        rig.binding.setViews(_handles(bench))
+        rig.engine = rig.binding.engine
+    assert rig.observerCounts() == engaged
+    with ModifiedCounter(bench.views.values()) as counter:
+        rig.click("Red", *RED_CLICK, moved={"Yellow", "Green"})
+    assert counter.counts == {"Red": 0, "Yellow": 1, "Green": 1}
+
+
+@NEEDS_BINDING
+def testBindingEnableDisableAndViewGroupChanges(bindingRig):
+    rig = bindingRig
+    bench = rig.bench
+    with rig.userChange():
+        orange = bench.addView("Orange", "Sagittal", viewGroup=1)
+        rig.track(orange)
+    rig.act(lambda: rig.binding.setViews(_handles(bench)))
+    rig.act(lambda: rig.binding.applySettings(SyncSettings(enabled=True, viewGroup=1)))
+    rig.click("Red", *RED_CLICK)  # group 0 no longer takes part
+    for _ in range(200):
+        rig.binding.applySettings(SyncSettings(enabled=False, viewGroup=0))
+        rig.binding.applySettings(SyncSettings(enabled=True, viewGroup=-1))
+    assert observerCount(orange.interactor) > rig.baseline["Orange.interactor"]
+    rig.click("Red", *RED_CLICK, moved={"Yellow", "Green"})
