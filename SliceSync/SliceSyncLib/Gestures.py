@@ -94,6 +94,9 @@ class GestureFilter:
         if self._pressPosition is None:
             return
         try:
+            if not self._canStart(self.interactor):
+                self.cancel()
+                return
             x, y = self.interactor.GetEventPosition()
             if not self._dragging and self._isBeyondClick(x, y):
                 self._dragging = True
@@ -111,7 +114,7 @@ class GestureFilter:
             x, y = self.interactor.GetEventPosition()
             isClick = not self._dragging and not self._isBeyondClick(x, y)
             pressX, pressY = self._pressPosition
-            if isClick and not self._synced:
+            if isClick and not self._synced and self._canStart(self.interactor):
                 self._onSync(pressX, pressY)
         except Exception:
             logging.exception("SliceSync: failed to handle a mouse release")

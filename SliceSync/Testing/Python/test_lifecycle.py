@@ -190,6 +190,26 @@ def testVolumeReplacedDuringADrag(volumeRig):
     rig.act(lambda: red.release(240, 20))
 
 
+@pytest.mark.parametrize("mode", ["Place", "AdjustWindowLevel"])
+def testInteractionModeChangedDuringADragStopsFollowing(rig, mode):
+    red = rig.bench.views["Red"]
+    rig.act(lambda: red.press(60, 190), moved={"Yellow", "Green"})
+    with rig.userChange():
+        rig.bench.interactionNode.SetCurrentInteractionMode(getattr(slicer.vtkMRMLInteractionNode, mode))
+    rig.act(lambda: red.move(90, 150))
+    rig.act(lambda: red.release(90, 150))
+
+
+@pytest.mark.parametrize("mode", ["Place", "AdjustWindowLevel"])
+def testInteractionModeChangedBeforeTheReleaseOfAClickCancelsIt(rig, mode):
+    rig.engine.setDragFollow(False)  # the click syncs on release
+    red = rig.bench.views["Red"]
+    rig.act(lambda: red.press(60, 190))
+    with rig.userChange():
+        rig.bench.interactionNode.SetCurrentInteractionMode(getattr(slicer.vtkMRMLInteractionNode, mode))
+    rig.act(lambda: red.release(60, 190))
+
+
 def testDisabledDuringADragStopsAndReenablingNeedsANewPress(rig):
     red = rig.bench.views["Red"]
     rig.act(lambda: red.press(60, 190), moved={"Yellow", "Green"})
