@@ -209,6 +209,9 @@ class SliceViewBench:
         sliceNode = sliceLogic.AddSliceNode(name)
         sliceNode.SetOrientation(orientation)
         sliceNode.SetViewGroup(viewGroup)
+        # Slicer's layout manager marks each view it shows as mapped; slice-intersection lines and their
+        # interactive handles are drawn (and pickable) only for intersecting views that are mapped.
+        sliceNode.SetMappedInLayout(1)
 
         managers = slicer.vtkMRMLDisplayableManagerGroup()
         managers.Initialize(self.factory, renderer)
@@ -272,6 +275,14 @@ class SliceViewBench:
         array = (i * 7 + j * 3 + k * 11).astype(dtype)
         path = self.writeVolume(f"{name}.nii.gz", array, np.eye(4) if affine is None else affine)
         return self.loadVolume(path, name)
+
+    def setInteractiveSliceIntersections(self, enabled: bool = True) -> None:
+        """Show slice intersections with their interactive handles in every view, as Slicer's toolbar does."""
+        appLogic = slicer.vtkMRMLApplicationLogic
+        # The application logic sets every slice display node and then modifies every slice node: only that
+        # makes each view's slice-intersection widget switch to (or from) its interactive representation.
+        self.appLogic.SetIntersectingSlicesEnabled(appLogic.IntersectingSlicesVisibility, enabled)
+        self.appLogic.SetIntersectingSlicesEnabled(appLogic.IntersectingSlicesInteractive, enabled)
 
     def renderAll(self) -> None:
         """Render every view once."""
