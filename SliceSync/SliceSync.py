@@ -459,6 +459,20 @@ class SliceSyncLogic(ScriptedLoadableModuleLogic, VTKObservationMixin):
 class SliceSyncTest(ScriptedLoadableModuleTest):
     """Drives real slice views of the running Slicer with mouse events; shares its scenarios with the bench."""
 
+    # The reload test comes last: it replaces the module the other tests are defined in.
+    TEST_ORDER = (
+        "test_ClickSyncsOtherViews",
+        "test_JumpModes",
+        "test_Clamping",
+        "test_DragFollow",
+        "test_ModifierClickAndPlaceMode",
+        "test_EnableDisable",
+        "test_FourUpLayoutAndViewGroups",
+        "test_LayoutChangeAddsViews",
+        "test_SceneCloseRebinds",
+        "test_ReloadLeavesNoObservers",
+    )
+
     def setUp(self):
         """Start from an empty scene."""
         slicer.mrmlScene.Clear()
@@ -467,7 +481,7 @@ class SliceSyncTest(ScriptedLoadableModuleTest):
         """Run every test_ method, then restore the user's remembered SliceSync settings."""
         saved = rememberedSettings()
         try:
-            for name in sorted(n for n in dir(self) if n.startswith("test_")):
+            for name in self.TEST_ORDER:
                 self.setUp()
                 getattr(self, name)()
         finally:
@@ -550,20 +564,20 @@ class SliceSyncTest(ScriptedLoadableModuleTest):
         self._run("disabledDoesNothing")
         if slicer.app.layoutManager() is None:
             return
-        from SliceSyncLib.Scenarios import changedViews, snapshot
+        from SliceSyncLib.Scenarios import INSIDE_FRACTIONS, changedViews, pixelFor, prepare, snapshot
 
         ctx = self._context()
+        prepare(ctx)
+        pixel, _ = pixelFor(ctx, INSIDE_FRACTIONS)
         logic = self._logic()
         logic.getParameterNode().enabled = False
         self.assertFalse(logic.engine.isEnabled())
         before = snapshot(ctx)
-        red = ctx.views["Red"]
-        width, height = red.size()
-        red.click(width // 3, height // 2)
+        ctx.views["Red"].click(*pixel)
         self.assertEqual(changedViews(before, ctx), [])
         self.assertTrue(logic.toggleEnabled())
         self.assertTrue(logic.engine.isEnabled())
-        red.click(width // 3, height // 2)
+        ctx.views["Red"].click(*pixel)
         self.assertEqual(changedViews(before, ctx), ["Green", "Yellow"])
 
     def test_FourUpLayoutAndViewGroups(self):
@@ -604,11 +618,13 @@ class SliceSyncTest(ScriptedLoadableModuleTest):
         self._run("centeredJumpCentresPoint")
 
     def test_ReloadLeavesNoObservers(self):
-        from SliceSyncLib.Scenarios import observerCount
+        from SliceSyncLib.Scenarios import INSIDE_FRACTIONS, checkPassesThrough, observerCount, pixelFor, prepare
 
         if self._logic() is None:
             return
         ctx = self._context()
+        prepare(ctx)
+        pixel, point = pixelFor(ctx, INSIDE_FRACTIONS)
         interactors = [view.interactor for view in ctx.views.values()]
         before = [observerCount(interactor) for interactor in interactors]
         sceneBefore = observerCount(slicer.mrmlScene)
@@ -621,11 +637,8 @@ class SliceSyncTest(ScriptedLoadableModuleTest):
         logic = self._logic()
         self.assertIsNot(logic.engine, oldEngine)
         self.assertTrue(logic.engine.isEnabled())
-        red = ctx.views["Red"]
-        width, height = red.size()
-        red.click(width // 3, height // 2)
+        ctx.views["Red"].click(*pixel)
         self.assertIs(oldEngine.lastResult, oldResult, "the engine of the unloaded module still reacts to clicks")
         self.assertIsNotNone(logic.engine.lastResult)
-        point = red.pixelToRAS(width // 3, height // 2)
         for name in ("Yellow", "Green"):
-            self.assertLess(abs(ctx.views[name].distanceToPlane(point)), 1e-3)
+            checkPassesThrough(ctx.views[name], point, "after a module reload")

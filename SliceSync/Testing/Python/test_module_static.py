@@ -410,3 +410,31 @@ def test_extension_check_can_fail():
 def test_license_is_bsd3():
     text = read(os.path.join(ROOT, "LICENSE"))
     assert text.startswith("BSD 3-Clause License") and "SliceSync contributors" in text
+
+
+def selfTestProblems(moduleSource: str) -> list[str]:
+    """Every test_ method of SliceSyncTest must be run by its runTest (listed once in TEST_ORDER)."""
+    for node in ast.walk(ast.parse(moduleSource)):
+        if isinstance(node, ast.ClassDef) and node.name == "SliceSyncTest":
+            methods = [item.name for item in node.body if isinstance(item, ast.FunctionDef)]
+            order = []
+            for item in node.body:
+                if isinstance(item, ast.Assign) and ast.unparse(item.targets[0]) == "TEST_ORDER":
+                    order = list(ast.literal_eval(item.value))
+            tests = [name for name in methods if name.startswith("test_")]
+            problems = [f"{name} is never run" for name in tests if name not in order]
+            problems += [f"{name} in TEST_ORDER does not exist" for name in order if name not in tests]
+            problems += [f"{name} is listed twice" for name in set(order) if order.count(name) > 1]
+            if "runTest" not in methods:
+                problems.append("SliceSyncTest has no runTest")
+            return problems
+    return ["no SliceSyncTest class"]
+
+
+def test_self_test_runs_every_test_method():
+    assert selfTestProblems(read(MODULE_FILE)) == []
+
+
+def test_self_test_check_can_fail():
+    source = read(MODULE_FILE).replace('        "test_Clamping",\n', "", 1)
+    assert selfTestProblems(source) == ["test_Clamping is never run"]

@@ -273,7 +273,7 @@ def test_status_callback(bench, anatomical, binding):
     binding.setStatusCallback(texts.append)
     binding.setViews(handles(bench))
     binding.applySettings(enabled())
-    assert binding.statusText() == "Syncing 3 views: click in any of them"
+    assert binding.statusText().startswith("Syncing 3 views")
     clickCentre(bench.views["Red"])
     assert texts[-1] == binding.statusText()
     assert texts[-1].startswith("Synced 2 of 2 views to R ")
@@ -293,7 +293,7 @@ def test_no_layout_manager_means_no_views(bench):
         binding.setViews([])
         binding.applySettings(enabled())
         assert counts(bench) == baseline
-        assert binding.statusText() == "Sync is on, but no slice views are registered"
+        assert "no slice views" in binding.statusText()
     finally:
         binding.cleanup()
 
