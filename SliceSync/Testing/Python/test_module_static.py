@@ -438,3 +438,82 @@ def test_self_test_runs_every_test_method():
 def test_self_test_check_can_fail():
     source = read(MODULE_FILE).replace('        "test_Clamping",\n', "", 1)
     assert selfTestProblems(source) == ["test_Clamping is never run"]
+
+
+# -- the glue's use of the library (SliceSync.py cannot be imported here, so names are checked) -------------
+
+
+def classMembers(moduleSource: str, className: str) -> set[str]:
+    """Methods, properties, class attributes and self.<name> assignments of a class in ``moduleSource``."""
+    for node in ast.walk(ast.parse(moduleSource)):
+        if isinstance(node, ast.ClassDef) and node.name == className:
+            members = set()
+            for item in ast.walk(node):
+                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    members.add(item.name)
+                elif isinstance(item, ast.Attribute) and isinstance(item.ctx, ast.Store):
+                    if isinstance(item.value, ast.Name) and item.value.id == "self":
+                        members.add(item.attr)
+                elif isinstance(item, ast.Assign):
+                    members.update(t.id for t in item.targets if isinstance(t, ast.Name))
+            return members
+    return set()
+
+
+def glueProblems(moduleSource: str) -> list[str]:
+    """Names the module uses on its logic, the binding, the engine and the scenarios must exist."""
+    import slicer
+
+    from SliceSyncLib import Scenarios
+    from SliceSyncLib.ViewBinding import ViewBinding
+
+    binding = ViewBinding(slicer.vtkMRMLScene())
+    engine = binding.engine
+    binding.cleanup()
+    logicMembers = classMembers(moduleSource, "SliceSyncLogic") | {"getParameterNode", "moduleName"}
+    problems = []
+    tree = ast.parse(moduleSource)
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Attribute) or not isinstance(node.ctx, ast.Load):
+            continue
+        owner = ast.unparse(node.value)
+        if owner in ("self.logic", "logic", "self._logic()") and node.attr not in logicMembers:
+            problems.append(f"SliceSyncLogic has no {node.attr} (used as {owner}.{node.attr})")
+        elif owner.endswith(".binding") and not hasattr(binding, node.attr):
+            problems.append(f"ViewBinding has no {node.attr}")
+        elif owner.endswith(".engine") and not hasattr(engine, node.attr):
+            problems.append(f"SliceSyncEngine has no {node.attr}")
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("SliceSyncLib"):
+            module = __import__(node.module, fromlist=["_"])
+            problems += [f"{node.module} has no {a.name}" for a in node.names if not hasattr(module, a.name)]
+    used = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and ast.unparse(node.func) == "self._run":
+            used.update(a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str))
+    problems += [f"the self-test runs unknown scenario {name}" for name in sorted(used - set(Scenarios.SCENARIOS))]
+    problems += [f"scenario {name} is not run inside Slicer" for name in sorted(set(Scenarios.SCENARIOS) - used)]
+    return problems
+
+
+def test_glue_uses_names_that_exist():
+    assert glueProblems(read(MODULE_FILE)) == []
+
+
+def test_glue_check_can_fail():
+    source = read(MODULE_FILE)
+    broken = source.replace("self.logic.toggleEnabled()", "self.logic.toggleSync()")
+    broken = broken.replace("self.binding.setViews(", "self.binding.setView(")
+    broken = broken.replace('self._run("dragFollows")', 'self._run("dragFollow")')
+    broken = broken.replace(
+        "from SliceSyncLib.Scenarios import INSIDE_FRACTIONS,", "from SliceSyncLib.Scenarios import INSIDE,"
+    )
+    problems = glueProblems(broken)
+    for expected in (
+        "SliceSyncLogic has no toggleSync",
+        "ViewBinding has no setView",
+        "unknown scenario dragFollow",
+        "scenario dragFollows is not run inside Slicer",
+        "SliceSyncLib.Scenarios has no INSIDE",
+    ):
+        assert any(expected in p for p in problems), (expected, problems)
