@@ -459,7 +459,7 @@ class SliceSyncLogic(ScriptedLoadableModuleLogic, VTKObservationMixin):
 class SliceSyncTest(ScriptedLoadableModuleTest):
     """Drives real slice views of the running Slicer with mouse events; shares its scenarios with the bench."""
 
-    # The reload test comes last: it replaces the module the other tests are defined in.
+    # The reload test comes last here (ctest's unittest runner goes alphabetically; both orders work).
     TEST_ORDER = (
         "test_ClickSyncsOtherViews",
         "test_JumpModes",
@@ -477,18 +477,29 @@ class SliceSyncTest(ScriptedLoadableModuleTest):
         """Start from an empty scene."""
         slicer.mrmlScene.Clear()
 
+    @classmethod
+    def setUpClass(cls):
+        """Keep the user's remembered SliceSync settings: the tests change them."""
+        cls.savedSettings = rememberedSettings()
+
+    @classmethod
+    def tearDownClass(cls):
+        """Give the user back the remembered settings (ctest runs the test_ methods through unittest)."""
+        rememberSettings(cls.savedSettings)
+        if slicer.app.layoutManager() is not None:
+            writeSettings(
+                slicer.modules.slicesync.widgetRepresentation().self().logic.getParameterNode(), cls.savedSettings
+            )
+
     def runTest(self):
-        """Run every test_ method, then restore the user's remembered SliceSync settings."""
-        saved = rememberedSettings()
+        """Run every test_ method in TEST_ORDER (slicer.selfTests["SliceSync"]() comes here)."""
+        self.setUpClass()
         try:
             for name in self.TEST_ORDER:
                 self.setUp()
                 getattr(self, name)()
         finally:
-            rememberSettings(saved)
-            logic = self._logic()
-            if logic is not None:
-                writeSettings(logic.getParameterNode(), saved)
+            self.tearDownClass()
 
     # -- helpers -----------------------------------------------------------------------------------------
 
