@@ -469,3 +469,43 @@ def testBindingEnableDisableAndViewGroupChanges(bindingRig):
         rig.binding.applySettings(SyncSettings(enabled=True, viewGroup=-1))
     assert observerCount(orange.interactor) > rig.baseline["Orange.interactor"]
     rig.click("Red", *RED_CLICK, moved={"Yellow", "Green"})
+
+
+# -- re-entrant calls from callbacks ---------------------------------------------------------------------
+
+
+def testStatusCallbackThatDisablesTheEngine(rig):
+    engine = rig.engine
+    engine.setStatusCallback(lambda text: engine.setEnabled(False) if text.startswith("Synced") else None)
+    rig.click("Red", *RED_CLICK, moved={"Yellow", "Green"})
+    assert not engine.isEnabled()
+    assert observerCount(rig.bench.views["Red"].interactor) == rig.baseline["Red.interactor"]
+    rig.click("Red", 200, 40)
+
+
+def testStatusCallbackThatCleansUpTheEngine(rig):
+    engine = rig.engine
+    engine.setStatusCallback(lambda text: engine.cleanup() if text.startswith("Synced") else None)
+    rig.click("Red", *RED_CLICK, moved={"Yellow", "Green"})
+    assert rig.observerCounts() == rig.baseline
+    rig.click("Red", 200, 40)
+
+
+def testAnotherModuleRemovingViewsWhileTheyMove(rig):
+    """Another module reacts to Yellow moving by unregistering Red and Green: the sync in progress finishes."""
+    bench, engine = rig.bench, rig.engine
+    yellow = bench.views["Yellow"]
+
+    class Other:
+        def onModified(self, caller, event) -> None:
+            engine.removeView(bench.views["Red"].sliceNode)
+            engine.removeView(bench.views["Green"].sliceNode)
+
+    other = Other()
+    tag = yellow.sliceNode.AddObserver(vtk.vtkCommand.ModifiedEvent, other.onModified)
+    try:
+        rig.click("Red", *RED_CLICK, moved={"Yellow", "Green"})
+    finally:
+        yellow.sliceNode.RemoveObserver(tag)
+    assert engine.views() == [yellow.sliceNode]
+    rig.click("Red", 200, 40)
