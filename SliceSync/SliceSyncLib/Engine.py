@@ -10,7 +10,14 @@ import vtk
 
 from . import Geometry
 from .Gestures import GestureFilter
-from .Status import REASON_DEGENERATE, REASON_NO_IMAGE, REASON_NO_VOLUME, REASON_NONLINEAR, SyncResult
+from .Status import (
+    REASON_BAD_GEOMETRY,
+    REASON_DEGENERATE,
+    REASON_NO_IMAGE,
+    REASON_NO_VOLUME,
+    REASON_NONLINEAR,
+    SyncResult,
+)
 
 JUMP_MODES = ("offset", "centered", "keepInView")
 CLAMP_MODES = ("clamp", "ignoreOutside", "off")
@@ -322,6 +329,8 @@ class SliceSyncEngine:
         cached = self._geometryCache.get(volume.GetID())
         if cached is not None and cached[0] == ijkToWorldData and cached[1] == extent:
             return cached[2]
+        if not Geometry.isFiniteMatrix(ijkToWorldData) or abs(ijkToWorld.Determinant()) < 1e-12:
+            return None, REASON_BAD_GEOMETRY
         box = Geometry.volumeBoxFromIJKToWorld(_rows(ijkToWorld), extent)
         if box is None:
             return None, REASON_NO_IMAGE

@@ -44,6 +44,11 @@ def planeNormalAndOrigin(sliceToRAS: Matrix4) -> tuple[Vector3, Vector3]:
     return (n[0] / length, n[1] / length, n[2] / length), origin
 
 
+def isFiniteMatrix(elements: Sequence[float]) -> bool:
+    """Return True if every element of a flat matrix is finite."""
+    return all(math.isfinite(v) for v in elements)
+
+
 def signedDistanceToPlane(point: Sequence[float], normal: Vector3, origin: Vector3) -> float:
     """Return the signed distance from ``point`` to the plane through ``origin`` with unit ``normal``."""
     return dot(normal, (point[0] - origin[0], point[1] - origin[1], point[2] - origin[2]))

@@ -9,6 +9,7 @@ from typing import Optional
 REASON_NO_VOLUME = "no volume shown"
 REASON_NO_IMAGE = "volume has no image data"
 REASON_NONLINEAR = "volume under a non-linear transform"
+REASON_BAD_GEOMETRY = "volume has an invalid IJK-to-RAS matrix"
 # Why a target view was not moved at all.
 REASON_DEGENERATE = "its slice orientation matrix is invalid"
 

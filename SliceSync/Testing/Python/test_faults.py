@@ -19,7 +19,13 @@ import vtk
 
 from SliceSyncBench import BenchView, SliceViewBench, observerCount
 from SliceSyncLib import SliceSyncEngine
-from SliceSyncLib.Status import REASON_DEGENERATE, REASON_NO_IMAGE, REASON_NO_VOLUME, REASON_NONLINEAR
+from SliceSyncLib.Status import (
+    REASON_BAD_GEOMETRY,
+    REASON_DEGENERATE,
+    REASON_NO_IMAGE,
+    REASON_NO_VOLUME,
+    REASON_NONLINEAR,
+)
 
 TOLERANCE_MM = 1e-3
 # vtkMRMLSliceViewInteractorStyle actions, one bit each (vtkMRMLSliceIntersectionWidget::Action*).
@@ -76,8 +82,8 @@ def userState(bench: SliceViewBench) -> dict:
 
 
 def planes(bench: SliceViewBench) -> dict[str, tuple]:
-    """The SliceToRAS matrix of every bench view."""
-    return {name: tuple(view.sliceToRAS()) for name, view in bench.views.items()}
+    """The SliceToRAS matrix of every bench view (NaN as a string, so that equal matrices compare equal)."""
+    return {name: tuple("nan" if math.isnan(v) else v for v in view.sliceToRAS()) for name, view in bench.views.items()}
 
 
 class ModifiedCounter:
@@ -425,6 +431,20 @@ def testGridTransformSyncsUnclampedWithAClearStatus(rig):
     assert "non-linear transform in Red: not clamped" in rig.engine.statusText()
 
 
+@pytest.mark.parametrize("clampMode", ["clamp", "ignoreOutside"])
+@pytest.mark.parametrize("fault", ["singular", "nan", "inf"])
+def testVolumeWithAnInvalidIJKToRASIsNotClampedAndSaysSo(rig, fault, clampMode):
+    diagonal = {"singular": [1.0, 1.0, 0.0, 1.0], "nan": [1.0, math.nan, 1.0, 1.0], "inf": [math.inf, 1.0, 1.0, 1.0]}
+    with rig.userChange():
+        volume = addVolume(rig.bench.scene, ijkToRAS=np.diag(diagonal[fault]))
+    rig.show(volume, fit=False)  # Slicer's own fit cannot fit to such a volume
+    rig.engine.setClampMode(clampMode)
+    point = (5.0, 6.0, 300.0)
+    rig.act(lambda: rig.engine.syncTo(point), moved={"Red", "Yellow", "Green"}, through=point)
+    assert set(rig.engine.lastResult.notClamped.values()) == {REASON_BAD_GEOMETRY}
+    assert "invalid IJK-to-RAS matrix in Red: not clamped" in rig.engine.statusText()
+
+
 def testReflectedIJKToRASClampsToTheRightEnd(rig):
     ijkToRAS = np.array([[-1.0, 0, 0, 10], [0, 1.0, 0, 0], [0, 0, -2.0, 30], [0, 0, 0, 1]])  # det < 0
     with rig.userChange():
@@ -503,12 +523,15 @@ def testSyncToRejectsAWrongSourceType(rig):
     rig.act(badSync)
 
 
-def testDegenerateTargetIsLeftAloneAndReported(rig):
+@pytest.mark.parametrize("fault", ["zeroNormal", "nanNormal"])
+def testDegenerateTargetIsLeftAloneAndReported(rig, fault):
     green = rig.bench.views["Green"]
     with rig.userChange():
         matrix = green.sliceNode.GetSliceToRAS()
-        for row in range(3):
-            matrix.SetElement(row, 2, 0.0)
+        if fault == "nanOrigin":
+            matrix.SetElement(1, 3, math.nan)
+        for row in range(3 if fault != "nanOrigin" else 0):
+            matrix.SetElement(row, 2, 0.0 if fault == "zeroNormal" else math.nan)
         green.sliceNode.UpdateMatrices()
     rig.click("Red", *RED_CLICK, moved={"Yellow"})
     assert "Green" not in rig.engine.lastResult.movedNames
@@ -590,3 +613,41 @@ def testDisabledEngineDoesNothing(rig):
     rig.engine.setEnabled(False)
     rig.click("Red", *RED_CLICK)
     rig.act(lambda: rig.bench.views["Red"].drag([(10, 10), (50, 60), (120, 90)]))
+
+
+# -- Slicer's own behaviour stays intact -----------------------------------------------------------------
+
+
+def _wheel(view: BenchView, forward: bool) -> None:
+    view.interactor.SetEventInformation(100, 100, 0, 0, "\0", 0)
+    view.interactor.InvokeEvent(
+        vtk.vtkCommand.MouseWheelForwardEvent if forward else vtk.vtkCommand.MouseWheelBackwardEvent
+    )
+
+
+def testMouseWheelStillBrowsesSlicesAndNeverSyncs(rig):
+    """Slicer's wheel moves only the view under the mouse, one slice, with SliceSync on, off and cleaned up."""
+    with rig.userChange():
+        volume = addVolume(rig.bench.scene, dimensions=(20, 20, 20), ijkToRAS=np.diag([1.0, 1.0, 2.0, 1.0]))
+    rig.show(volume)
+    red = rig.bench.views["Red"]
+    for stage in ("on", "off", "cleanedUp"):
+        if stage == "off":
+            rig.engine.setEnabled(False)
+        elif stage == "cleanedUp":
+            rig.engine.cleanup()
+        before = sliceOffset(red)
+        rig.act(lambda: _wheel(red, True), moved={"Red"})
+        assert sliceOffset(red) == pytest.approx(before + 2.0, abs=TOLERANCE_MM), stage
+        rig.act(lambda: _wheel(red, False), moved={"Red"})
+        assert sliceOffset(red) == pytest.approx(before, abs=TOLERANCE_MM), stage
+
+
+@pytest.mark.parametrize("show", [True, False])
+def testCrosshairFollowsOnlyWhenAsked(rig, show):
+    crosshair = rig.bench.crosshairNode
+    rig.engine.setShowCrosshair(show)
+    before = crosshair.GetCrosshairRAS()
+    point = rig.click("Red", *RED_CLICK, moved={"Yellow", "Green"})
+    expected = point if show else before
+    assert crosshair.GetCrosshairRAS() == pytest.approx(expected, abs=TOLERANCE_MM)
