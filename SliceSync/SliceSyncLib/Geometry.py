@@ -41,6 +41,8 @@ def planeNormalAndOrigin(sliceToRAS: Matrix4) -> tuple[Vector3, Vector3]:
     if not math.isfinite(length) or length < 1e-12:
         raise ValueError("the slice's SliceToRAS matrix has no valid normal")
     origin = (sliceToRAS[0][3], sliceToRAS[1][3], sliceToRAS[2][3])
+    if not isFinitePoint(origin):
+        raise ValueError("the slice's SliceToRAS matrix has no valid origin")
     return (n[0] / length, n[1] / length, n[2] / length), origin
 
 

@@ -523,7 +523,7 @@ def testSyncToRejectsAWrongSourceType(rig):
     rig.act(badSync)
 
 
-@pytest.mark.parametrize("fault", ["zeroNormal", "nanNormal"])
+@pytest.mark.parametrize("fault", ["zeroNormal", "nanNormal", "nanOrigin"])
 def testDegenerateTargetIsLeftAloneAndReported(rig, fault):
     green = rig.bench.views["Green"]
     with rig.userChange():
