@@ -185,6 +185,8 @@ class SliceSyncEngine:
     def syncTo(self, ras: Sequence[float], sourceSliceNode: Optional[slicer.vtkMRMLSliceNode] = None) -> SyncResult:
         """Move every registered view (of the source's view group, except the source) through ``ras``."""
         try:
+            if isinstance(ras, (str, bytes, dict)):
+                raise TypeError
             point = tuple(float(c) for c in ras)
         except (TypeError, ValueError):
             raise ValueError(f"syncTo needs three numbers (R, A, S), got {ras!r}") from None
