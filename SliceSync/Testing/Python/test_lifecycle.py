@@ -509,3 +509,44 @@ def testAnotherModuleRemovingViewsWhileTheyMove(rig):
         yellow.sliceNode.RemoveObserver(tag)
     assert engine.views() == [yellow.sliceNode]
     rig.click("Red", 200, 40)
+
+
+@NEEDS_BINDING
+def testBindingMovesToANewSceneObjectAndLeavesTheOldOneClean(bindingRig):
+    rig = bindingRig
+    other = SliceViewBench()
+    try:
+        with rig.userChange():
+            other.addStandardViews()
+        otherBaseline = {name: observerCount(view.interactor) for name, view in other.views.items()}
+        otherScene = observerCount(other.scene)
+        # Views of a scene the binding does not follow are ignored.
+        strangers = [("other" + name, node, interactor) for name, node, interactor in _handles(other)]
+        rig.act(lambda: rig.binding.setViews(_handles(rig.bench) + strangers))
+        assert sorted(rig.binding.viewNames()) == ["Green", "Red", "Yellow"]
+        rig.act(lambda: rig.binding.setScene(other.scene))
+        rig.act(lambda: rig.binding.setViews(_handles(other)))
+        rig.engine = rig.binding.engine
+        assert rig.observerCounts() == rig.baseline  # nothing left on the old scene and its views
+        rig.click("Red", *RED_CLICK)  # the old scene's views no longer sync
+        point = other.views["Red"].pixelToRAS(*RED_CLICK)
+        other.views["Red"].click(*RED_CLICK)
+        rig.guard.check()
+        for name in ("Yellow", "Green"):
+            assert abs(other.views[name].distanceToPlane(point)) < 1e-3
+        rig.binding.cleanup()
+        assert {name: observerCount(view.interactor) for name, view in other.views.items()} == otherBaseline
+        assert observerCount(other.scene) == otherScene
+    finally:
+        other.close()
+
+
+@NEEDS_BINDING
+def testBindingSkipsViewsWithoutAnInteractor(bindingRig):
+    rig = bindingRig
+    bench = rig.bench
+    rig.guard.allow(r"SliceSync: view 'Yellow' has no slice node or no interactor; skipped")
+    handles = [(name, node, None if name == "Yellow" else interactor) for name, node, interactor in _handles(bench)]
+    rig.act(lambda: rig.binding.setViews(handles))
+    assert observerCount(bench.views["Yellow"].interactor) == rig.baseline["Yellow.interactor"]
+    rig.click("Red", *RED_CLICK, moved={"Green"})
