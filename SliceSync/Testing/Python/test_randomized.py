@@ -89,6 +89,7 @@ class SliceSyncMachine(RuleBasedStateMachine):
         self.enabled = True
         self.dragFollow = True
         self.held: Optional[dict] = None
+        self.busy: Optional[int] = None
         self.guard.drain()
         STEPS["sequences"] += 1
 
@@ -104,8 +105,10 @@ class SliceSyncMachine(RuleBasedStateMachine):
         return counts
 
     def _syncing(self) -> bool:
-        return self.enabled and self.bench.interactionNode.GetCurrentInteractionMode() == (
-            slicer.vtkMRMLInteractionNode.ViewTransform
+        return (
+            self.enabled
+            and self.busy is None
+            and self.bench.interactionNode.GetCurrentInteractionMode() == slicer.vtkMRMLInteractionNode.ViewTransform
         )
 
     def _expectedPlane(self, target: str, point) -> float:
@@ -292,8 +295,11 @@ class SliceSyncMachine(RuleBasedStateMachine):
         sourceNode = self.bench.views[source].sliceNode if source else None
 
         def act(syncs: list) -> None:
-            self.engine.syncTo(point, sourceNode)
-            syncs.append((source, point))
+            result = self.engine.syncTo(point, sourceNode)
+            if self.busy is None:
+                syncs.append((source, point))
+            else:
+                assert result.skippedReason and not result.movedNames
 
         self._gesture(act)
 
@@ -390,8 +396,42 @@ class SliceSyncMachine(RuleBasedStateMachine):
             extra = counts[name] - self.baseline[name]
             assert extra == (3 if self.enabled and name in self.registered else 0), (name, extra)
 
+    @rule(state=st.sampled_from(["BatchProcessState", "ImportState"]))
+    def sceneBusy(self, state) -> None:
+        """Slicer starts or ends loading data or a batch of changes."""
+        if self.busy is None:
+            self.busy = getattr(slicer.vtkMRMLScene, state)
+            self.bench.scene.StartState(self.busy)
+        else:
+            self.bench.scene.EndState(self.busy)
+            self.busy = None
+        self.guard.check()
+
+    @rule()
+    @precondition(lambda self: self.busy is None)
+    def closeSceneAndLoadAgain(self) -> None:
+        """File / Close Scene, then the user loads volumes again (and keeps Shift-hover jump off)."""
+        bench = self.bench
+        before = self._sharedCounts()
+        bench.scene.StartState(slicer.vtkMRMLScene.CloseState)
+        bench.scene.Clear(0)
+        bench.scene.EndState(slicer.vtkMRMLScene.CloseState)
+        bench.crosshairNode.SetCrosshairBehavior(slicer.vtkMRMLCrosshairNode.NoAction)
+        self.volumes = [
+            bench.loadVolume(anatomicalPath(), "anatomical"),
+            addVolume(bench.scene, (10, 8, 6), np.diag([-1.0, 1.0, 2.0, 1.0]), name="reflected"),
+            addVolume(bench.scene, (16, 16, 16), nodeClass=slicer.vtkMRMLLabelMapVolumeNode, name="label"),
+        ]
+        bench.showVolume(self.volumes[0], fit=False)
+        after = self._sharedCounts()
+        for key in after:
+            self.sharedBaseline[key] += after[key] - before[key]
+        self.guard.drain()
+
     def teardown(self) -> None:
         try:
+            if self.busy is not None:
+                self.bench.scene.EndState(self.busy)
             if self.held is not None:
                 self.bench.views[self.held["name"]].release(*self.held["press"])
             self.engine.cleanup()
