@@ -654,3 +654,35 @@ def testCrosshairFollowsOnlyWhenAsked(rig, show):
     point = rig.click("Red", *RED_CLICK, moved={"Yellow", "Green"})
     expected = point if show else before
     assert crosshair.GetCrosshairRAS() == pytest.approx(expected, abs=TOLERANCE_MM)
+
+
+# -- the guard itself --------------------------------------------------------------------------------------
+
+
+def testErrorGuardCatchesWhatItMust():
+    """The checks above can fail: an exception inside a VTK observer, a VTK error and a warning are all caught."""
+    import logging
+
+    from conftest import ErrorGuard
+
+    guard = ErrorGuard()
+    guard.start()
+    try:
+
+        class Raiser:
+            def onModified(self, caller, event) -> None:
+                raise RuntimeError("inside an observer")
+
+        raiser = Raiser()
+        node = slicer.vtkMRMLSliceNode()
+        node.AddObserver(vtk.vtkCommand.ModifiedEvent, raiser.onModified)
+        node.Modified()
+        vtk.vtkImageReslice().Update()  # VTK: "Input port 0 ... has 0 connections"
+        logging.getLogger("SliceSync").warning("something the panel should have shown")
+        caught = guard.drain()
+    finally:
+        guard.stop()
+    assert len(caught) == 3, caught
+    assert "RuntimeError: inside an observer" in caught[0]
+    assert caught[1] == "log WARNING: something the panel should have shown"
+    assert caught[2].startswith("VTK: ERROR") and "has 0 connections" in caught[2]
