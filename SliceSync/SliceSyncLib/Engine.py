@@ -40,6 +40,13 @@ def _rows(matrix: vtk.vtkMatrix4x4) -> list[tuple[float, ...]]:
     return [d[0:4], d[4:8], d[8:12], d[12:16]]
 
 
+def _flag(value: object, what: str) -> bool:
+    """Accept True/False (or 1/0, as VTK and Qt pass them); anything else is a caller's mistake."""
+    if isinstance(value, bool) or (isinstance(value, int) and value in (0, 1)):
+        return bool(value)
+    raise ValueError(f"{what} needs True or False, got {value!r}")
+
+
 def _viewName(sliceNode: slicer.vtkMRMLSliceNode) -> str:
     return sliceNode.GetLayoutName() or sliceNode.GetName() or sliceNode.GetID() or "unnamed view"
 
@@ -113,7 +120,7 @@ class SliceSyncEngine:
 
     def setEnabled(self, enabled: bool) -> None:
         """Turn click-to-sync on or off (observers are present only while on)."""
-        enabled = bool(enabled)
+        enabled = _flag(enabled, "setEnabled")
         if enabled == self._enabled:
             return
         self._enabled = enabled
@@ -150,7 +157,7 @@ class SliceSyncEngine:
 
     def setDragFollow(self, follow: bool) -> None:
         """Choose whether the other views follow while the left button is held down."""
-        self._dragFollow = bool(follow)
+        self._dragFollow = _flag(follow, "setDragFollow")
 
     def dragFollow(self) -> bool:
         """Return True if views follow drags."""
@@ -158,7 +165,7 @@ class SliceSyncEngine:
 
     def setShowCrosshair(self, show: bool) -> None:
         """Choose whether Slicer's crosshair is placed at each synced point (its mode is never changed)."""
-        self._showCrosshair = bool(show)
+        self._showCrosshair = _flag(show, "setShowCrosshair")
 
     def showCrosshair(self) -> bool:
         """Return True if the crosshair follows synced points."""

@@ -554,6 +554,9 @@ def test_sync_to_with_a_source_leaves_the_source_alone(bench, anatomical, engine
         lambda e, b: e.addView(b.views["Red"].sliceNode, None),
         lambda e, b: SliceSyncEngine(None),
         lambda e, b: e.setStatusCallback(42),
+        lambda e, b: e.setEnabled("false"),
+        lambda e, b: e.setDragFollow(None),
+        lambda e, b: e.setShowCrosshair(2),
     ],
 )
 def test_wrong_arguments_raise_value_error(bench, engine, call):
