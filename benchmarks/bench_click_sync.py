@@ -209,13 +209,8 @@ def nativeJump(scene: Scene, x: int, y: int) -> int:
 
 
 def dispatchOnly(scene: Scene, x: int, y: int) -> int:
-    """Slicer's own handling of press + release with SliceSync off (what any click costs anyway)."""
-    source = scene.source
-    send(source, MOVE, x, y)
-    start = time.perf_counter_ns()
-    send(source, PRESS, x, y)
-    send(source, RELEASE, x, y)
-    return time.perf_counter_ns() - start
+    """Slicer's own handling of press + release, run with SliceSync off (what any click costs anyway)."""
+    return sliceSyncClick(scene, x, y)
 
 
 def hoverMove(scene: Scene, x: int, y: int) -> int:

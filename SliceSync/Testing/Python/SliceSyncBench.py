@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterable, Optional, Sequence
 
 import slicer
 import vtk
+
+from SliceSyncLib.Scenarios import InteractorViewDriver
 
 DEFAULT_DISPLAYABLE_MANAGERS = (
     "vtkMRMLCrosshairDisplayableManager",
@@ -35,8 +37,12 @@ def observerCount(obj: vtk.vtkObject) -> int:
 
 
 @dataclass
-class BenchView:
-    """One headless slice view: node, logic, interactor, interactor style and render window."""
+class BenchView(InteractorViewDriver):
+    """One headless slice view: node, logic, interactor, interactor style and render window.
+
+    The events (move, press, release, click) and the pixel/RAS conversions are those of the view driver the
+    in-Slicer self-test uses, so the bench and Slicer send exactly the same events.
+    """
 
     name: str
     sliceNode: slicer.vtkMRMLSliceNode
@@ -48,7 +54,6 @@ class BenchView:
     style: slicer.vtkMRMLSliceViewInteractorStyle
     imageActor: Optional[vtk.vtkActor2D] = None
     renderCount: int = 0
-    _tags: list = field(default_factory=list)
 
     @property
     def compositeNode(self) -> slicer.vtkMRMLSliceCompositeNode:
@@ -59,31 +64,6 @@ class BenchView:
         """Return the view's size in pixels."""
         return tuple(self.renderWindow.GetSize())  # type: ignore[return-value]
 
-    def _send(self, event: int, x: int, y: int, shift: bool, ctrl: bool, alt: bool, repeat: int = 0) -> None:
-        self.interactor.SetEventInformation(int(x), int(y), int(ctrl), int(shift), "\0", repeat)
-        self.interactor.SetAltKey(int(alt))
-        self.interactor.InvokeEvent(event)
-
-    def move(self, x: int, y: int, shift: bool = False, ctrl: bool = False, alt: bool = False) -> None:
-        """Send a mouse move to pixel (x, y)."""
-        self._send(vtk.vtkCommand.MouseMoveEvent, x, y, shift, ctrl, alt)
-
-    def press(
-        self, x: int, y: int, shift: bool = False, ctrl: bool = False, alt: bool = False, repeat: int = 0
-    ) -> None:
-        """Move to (x, y), then press the left button there."""
-        self.move(x, y, shift, ctrl, alt)
-        self._send(vtk.vtkCommand.LeftButtonPressEvent, x, y, shift, ctrl, alt, repeat)
-
-    def release(self, x: int, y: int, shift: bool = False, ctrl: bool = False, alt: bool = False) -> None:
-        """Release the left button at (x, y)."""
-        self._send(vtk.vtkCommand.LeftButtonReleaseEvent, x, y, shift, ctrl, alt)
-
-    def click(self, x: int, y: int, shift: bool = False, ctrl: bool = False, alt: bool = False) -> None:
-        """Press and release the left button at (x, y) with no move in between."""
-        self.press(x, y, shift, ctrl, alt)
-        self.release(x, y, shift, ctrl, alt)
-
     def drag(self, points: Sequence[tuple[int, int]]) -> None:
         """Press at the first point, move through the others with the button held, release at the last."""
         first, *rest = points
@@ -91,26 +71,6 @@ class BenchView:
         for x, y in rest:
             self.move(x, y)
         self.release(*(rest[-1] if rest else first))
-
-    def pixelToRAS(self, x: float, y: float) -> tuple[float, float, float]:
-        """Return the RAS point under pixel (x, y), by Slicer's own conversion."""
-        xyz = [0.0, 0.0, 0.0]
-        ras = [0.0, 0.0, 0.0]
-        slicer.vtkMRMLAbstractSliceViewDisplayableManager.ConvertDeviceToXYZ(self.interactor, self.sliceNode, x, y, xyz)
-        slicer.vtkMRMLAbstractSliceViewDisplayableManager.ConvertXYZToRAS(self.sliceNode, xyz, ras)
-        return tuple(ras)  # type: ignore[return-value]
-
-    def rasToPixel(self, ras: Sequence[float]) -> tuple[float, float]:
-        """Return the pixel position of an RAS point projected on the view."""
-        rasToXY = vtk.vtkMatrix4x4()
-        vtk.vtkMatrix4x4.Invert(self.sliceNode.GetXYToRAS(), rasToXY)
-        xy = rasToXY.MultiplyPoint((*ras, 1.0))
-        return xy[0], xy[1]
-
-    def distanceToPlane(self, ras: Sequence[float]) -> float:
-        """Return the signed distance (mm) from ``ras`` to this view's slice plane."""
-        m = self.sliceNode.GetSliceToRAS()
-        return sum(m.GetElement(k, 2) * (ras[k] - m.GetElement(k, 3)) for k in range(3))
 
     def sliceToRAS(self) -> list[float]:
         """Return the 16 elements of the view's SliceToRAS matrix."""
