@@ -23,6 +23,10 @@ from SliceSyncLib.ViewBinding import ALL_VIEW_GROUPS, MAX_VIEW_GROUP, SyncSettin
 # Not used by Slicer 5.8 itself (Ctrl+Shift+S is "Save As" in many other programs, so it is avoided).
 TOGGLE_SHORTCUT = "Ctrl+Shift+J"
 SETTINGS_GROUP = "SliceSync/"
+# Raw parameter (not a wrapper field) set once the user's remembered choices were written into a parameter node.
+# Scene close empties the node; on Slicer 5.8/5.10 old wrappers then write their defaults back, so the presence
+# of wrapper fields cannot tell a fresh node from a configured one.
+INITIALIZED_PARAMETER = "SliceSyncInitialized"
 README_URL = "https://github.com/slicesync/SliceSync#readme"
 # Reloaded in this order by the developer "Reload" button, so library changes take effect too.
 LIBRARY_MODULES = (
@@ -163,8 +167,9 @@ def writeSettings(parameterNode: SliceSyncParameterNode, settings: SyncSettings)
     settings.validate()
     with slicer.util.NodeModify(parameterNode.parameterNode):
         parameterNode.enabled = settings.enabled
-        parameterNode.jumpMode = JumpMode[settings.jumpMode]
-        parameterNode.clampMode = ClampMode[settings.clampMode]
+        # The wrapper's own enum classes: after a module reload they differ from this file's JumpMode/ClampMode.
+        parameterNode.jumpMode = type(parameterNode.jumpMode)[settings.jumpMode]
+        parameterNode.clampMode = type(parameterNode.clampMode)[settings.clampMode]
         parameterNode.dragFollow = settings.dragFollow
         parameterNode.showCrosshair = settings.showCrosshair
         parameterNode.viewGroup = settings.viewGroup
@@ -225,7 +230,6 @@ class SliceSyncWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
         self.ui.resetButton.connect("clicked(bool)", self.onResetButton)
         self._installShortcut()
 
-        self.addObserver(slicer.mrmlScene, slicer.mrmlScene.StartCloseEvent, self.onSceneStartClose)
         self.addObserver(slicer.mrmlScene, slicer.mrmlScene.EndCloseEvent, self.onSceneEndClose)
 
         self.initializeParameterNode()
@@ -274,20 +278,15 @@ class SliceSyncWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
         self.initializeParameterNode()
 
     def exit(self) -> None:
-        """Called when the user opens another module: the GUI lets go, sync carries on in the logic."""
-        if self._parameterNode is not None:
-            self._parameterNode.disconnectGui(self._parameterNodeGuiTag)
-            self._parameterNodeGuiTag = None
-            self._parameterNode = None
+        """Called when the user opens another module: sync carries on in the logic.
 
-    def onSceneStartClose(self, caller, event) -> None:
-        """Called just before the scene is closed."""
-        self.setParameterNode(None)
+        The panel stays connected to its parameter node (one connection for the widget's lifetime): on Slicer
+        5.8 connectGui returns no tag, so a disconnect/reconnect cycle would stack connectors on the widgets.
+        """
 
     def onSceneEndClose(self, caller, event) -> None:
-        """Called just after the scene is closed."""
-        if self.parent.isEntered:
-            self.initializeParameterNode()
+        """Called just after the scene is closed: the singleton parameter node survives; show it re-initialized."""
+        self.initializeParameterNode()
 
     def initializeParameterNode(self) -> None:
         """Ensure the parameter node exists and is shown."""
@@ -357,10 +356,10 @@ class SliceSyncLogic(ScriptedLoadableModuleLogic, VTKObservationMixin):
     def getParameterNode(self) -> SliceSyncParameterNode:
         """Return the scene's SliceSync parameter node; a new one starts from the user's last choices."""
         node = ScriptedLoadableModuleLogic.getParameterNode(self)
-        isNew = not node.GetParameter("jumpMode")
         parameterNode = SliceSyncParameterNode(node)
-        if isNew:
+        if not node.GetParameter(INITIALIZED_PARAMETER):
             writeSettings(parameterNode, rememberedSettings())
+            node.SetParameter(INITIALIZED_PARAMETER, "1")
         return parameterNode
 
     def setParameterNode(self, parameterNode: Optional[SliceSyncParameterNode]) -> None:
@@ -378,11 +377,16 @@ class SliceSyncLogic(ScriptedLoadableModuleLogic, VTKObservationMixin):
             self.applyParameterNode()
 
     def onParameterNodeModified(self, caller, event) -> None:
+        """The user (panel, shortcut, script) changed a choice: apply it and remember it."""
         if not slicer.mrmlScene.IsClosing():
-            self.applyParameterNode()
+            self.applyParameterNode(remember=True)
 
-    def applyParameterNode(self) -> None:
-        """Give the parameter node's values to the engine and remember them as the user's last choices."""
+    def applyParameterNode(self, remember: bool = False) -> None:
+        """Give the parameter node's values to the engine; with ``remember``, store them as the user's choices.
+
+        Binding to a node (new scene, loaded scene) does not remember: a loaded scene's values are that scene's,
+        not the user's defaults.
+        """
         if self._parameterNode is None:
             return
         try:
@@ -391,7 +395,7 @@ class SliceSyncLogic(ScriptedLoadableModuleLogic, VTKObservationMixin):
         except ValueError:
             logging.exception("SliceSync: the parameter node holds invalid values; sync settings unchanged")
             return
-        if not (slicer.mrmlScene.IsImporting() or slicer.mrmlScene.IsClosing()):
+        if remember and not (slicer.mrmlScene.IsImporting() or slicer.mrmlScene.IsClosing()):
             rememberSettings(settings)
 
     def toggleEnabled(self) -> bool:
@@ -528,6 +532,7 @@ class SliceSyncTest(ScriptedLoadableModuleTest):
         slicer.app.processEvents()
         volume = self._volume()
         slicer.app.processEvents()
+        slicer.util.forceRenderAllViews()
         logic = self._logic()
         writeSettings(logic.getParameterNode(), SyncSettings(enabled=True))
         views = {}
@@ -623,7 +628,7 @@ class SliceSyncTest(ScriptedLoadableModuleTest):
         writeSettings(self._logic().getParameterNode(), SyncSettings(enabled=True, jumpMode="centered"))
         slicer.mrmlScene.Clear()
         logic = self._logic()
-        self.assertEqual(logic.getParameterNode().jumpMode, JumpMode.centered)
+        self.assertEqual(logic.getParameterNode().jumpMode.name, "centered")
         self.assertTrue(logic.engine.isEnabled())
         self.assertEqual(
             slicer.mrmlScene.GetSingletonNode("SliceSync", "vtkMRMLScriptedModuleNode").GetParameter("jumpMode"),
