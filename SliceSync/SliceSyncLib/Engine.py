@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Callable, Optional, Sequence
 
@@ -57,7 +58,6 @@ class _View:
     def __init__(self, sliceNode: slicer.vtkMRMLSliceNode, gestures: GestureFilter) -> None:
         self.sliceNode = sliceNode
         self.gestures = gestures
-        self.compositeNode: Optional[slicer.vtkMRMLSliceCompositeNode] = None
 
 
 class SliceSyncEngine:
@@ -76,7 +76,15 @@ class SliceSyncEngine:
         self._statusCallback: Optional[StatusCallback] = None
         self.lastResult: Optional[SyncResult] = None
         self._geometryCache: dict[str, tuple] = {}
-        self._sceneObservations = [scene.AddObserver(slicer.vtkMRMLScene.NodeRemovedEvent, self._onNodeRemoved)]
+        self._sceneObservations: list[int] = []
+        self._observeScene()
+
+    def _observeScene(self) -> None:
+        """Follow slice nodes leaving the scene (again after cleanup(), if the engine is reused)."""
+        if not self._sceneObservations:
+            self._sceneObservations = [
+                self.scene.AddObserver(slicer.vtkMRMLScene.NodeRemovedEvent, self._onNodeRemoved)
+            ]
 
     # -- views ---------------------------------------------------------------------------------------
 
@@ -94,7 +102,10 @@ class SliceSyncEngine:
             if existing.gestures.interactor is interactor:
                 return
             self.removeView(sliceNode)
-        gestures = GestureFilter(interactor, self._canStart, self._makeSyncRequest(key), self.dragFollow)
+        self._observeScene()
+        gestures = GestureFilter(
+            interactor, self._canStart, functools.partial(self._syncFromPixel, key), self.dragFollow
+        )
         self._views[key] = _View(sliceNode, gestures)
         if self._enabled:
             gestures.attach()
@@ -209,21 +220,22 @@ class SliceSyncEngine:
 
     def _sync(self, point: Geometry.Vector3, source: Optional[slicer.vtkMRMLSliceNode]) -> SyncResult:
         result = SyncResult(point, _viewName(source) if source is not None else None)
-        if self.scene.IsBatchProcessing() or self.scene.IsImporting() or self.scene.IsClosing():
+        if self._sceneBusy():
             result.skippedReason = "the scene is being loaded or closed"
             return result
         targets = self._targets(source)
         result.targetNames = [_viewName(node) for node in targets]
-        boxes: dict[str, object] = {}
-        # ignoreOutside asks the source view's volume first; without one, each target asks its own.
-        inside = None
-        if self._clampMode == "ignoreOutside" and source is not None:
-            inside = self._isInsideShownVolume(source, point, boxes)
+        volumes: dict[str, tuple[Optional[Geometry.VolumeGeometry], str]] = {}
+        # ignoreOutside asks the source view's volume; without a source or a volume there, each target asks its own.
+        checkTargets = self._clampMode == "ignoreOutside"
+        if checkTargets and source is not None:
+            inside, _ = self._insideShownVolume(source, point, volumes)
             if inside is False:
-                result.skippedReason = "the point is outside the volume shown in " + _viewName(source)
+                result.skippedReason = "the point is outside the volume shown in " + result.sourceName
                 return result
-        for sliceNode in targets:
-            self._syncOne(sliceNode, point, result, boxes, checkInside=inside is None)
+            checkTargets = inside is None
+        for sliceNode, name in zip(targets, result.targetNames):
+            self._syncOne(sliceNode, name, point, result, volumes, checkTargets)
         if self._showCrosshair:
             crosshair = self._crosshairNode()
             if crosshair is not None:
@@ -233,12 +245,12 @@ class SliceSyncEngine:
     def _syncOne(
         self,
         sliceNode: slicer.vtkMRMLSliceNode,
+        name: str,
         point: Geometry.Vector3,
         result: SyncResult,
-        boxes: dict[str, object],
+        volumes: dict[str, tuple[Optional[Geometry.VolumeGeometry], str]],
         checkInside: bool,
     ) -> None:
-        name = _viewName(sliceNode)
         sliceToRAS = _rows(sliceNode.GetSliceToRAS())
         try:
             normal, origin = Geometry.planeNormalAndOrigin(sliceToRAS)
@@ -246,17 +258,20 @@ class SliceSyncEngine:
             result.notMoved[name] = REASON_DEGENERATE
             return
         target = point
-        if self._clampMode != "off":
-            volume, reason = self._volumeGeometry(sliceNode, boxes)
-            if volume is None:
+        if self._clampMode == "clamp":
+            geometry, reason = self._volumeGeometry(sliceNode, volumes)
+            if geometry is None:
                 result.notClamped[name] = reason
-            elif self._clampMode == "clamp":
-                box = volume[0]
-                low, high = Geometry.boxRangeAlongNormal(box, normal)
+            else:
+                low, high = Geometry.boxRangeAlongNormal(geometry.box, normal)
                 target = Geometry.clampAlongNormal(point, normal, low, high)
                 if target != point:
                     result.clampedNames.append(name)
-            elif checkInside and not Geometry.isInsideImage(volume[1], volume[2], point):
+        elif checkInside:
+            inside, reason = self._insideShownVolume(sliceNode, point, volumes)
+            if inside is None:
+                result.notClamped[name] = reason
+            elif not inside:
                 result.outsideNames.append(name)
                 return
         if self._jump(sliceNode, target, normal, origin):
@@ -270,7 +285,6 @@ class SliceSyncEngine:
         origin: Geometry.Vector3,
     ) -> bool:
         """Move one view through ``point`` with the current jump mode; return True if it moved."""
-        offsetNeeded = abs(Geometry.signedDistanceToPlane(point, normal, origin)) > Geometry.PLANE_TOLERANCE_MM
         if self._jumpMode == "centered":
             inPlaneOrigin = sliceNode.GetXYZOrigin()
             centered = all(abs(point[k] - origin[k]) <= Geometry.PLANE_TOLERANCE_MM for k in range(3))
@@ -280,6 +294,7 @@ class SliceSyncEngine:
             sliceNode.JumpSliceByCentering(*point)
             sliceNode.EndModify(wasModifying)
             return True
+        offsetNeeded = abs(Geometry.signedDistanceToPlane(point, normal, origin)) > Geometry.PLANE_TOLERANCE_MM
         wasModifying = sliceNode.StartModify()
         try:
             if offsetNeeded:
@@ -308,18 +323,18 @@ class SliceSyncEngine:
     # -- what each view shows ------------------------------------------------------------------------
 
     def _volumeGeometry(
-        self, sliceNode: slicer.vtkMRMLSliceNode, boxes: dict[str, object]
-    ) -> tuple[Optional[tuple], str]:
-        """Return ((box, worldToIJK rows, extent), "") for the volume a view shows, or (None, reason)."""
+        self, sliceNode: slicer.vtkMRMLSliceNode, volumes: dict[str, tuple[Optional[Geometry.VolumeGeometry], str]]
+    ) -> tuple[Optional[Geometry.VolumeGeometry], str]:
+        """Return (geometry, "") for the volume a view shows, or (None, why not); ``volumes`` memoizes one sync."""
         volume = self._shownVolume(sliceNode)
         if volume is None:
             return None, REASON_NO_VOLUME
         key = volume.GetID()
-        if key not in boxes:
-            boxes[key] = self._computeVolumeGeometry(volume)
-        return boxes[key]  # type: ignore[return-value]
+        if key not in volumes:
+            volumes[key] = self._computeVolumeGeometry(volume)
+        return volumes[key]
 
-    def _computeVolumeGeometry(self, volume: slicer.vtkMRMLVolumeNode) -> tuple[Optional[tuple], str]:
+    def _computeVolumeGeometry(self, volume: slicer.vtkMRMLVolumeNode) -> tuple[Optional[Geometry.VolumeGeometry], str]:
         image = volume.GetImageData()
         if image is None:
             return None, REASON_NO_IMAGE
@@ -345,23 +360,27 @@ class SliceSyncEngine:
             return None, REASON_NO_IMAGE
         worldToIJK = vtk.vtkMatrix4x4()
         vtk.vtkMatrix4x4.Invert(ijkToWorld, worldToIJK)
-        geometry = (box, _rows(worldToIJK), extent), ""
+        geometry = Geometry.VolumeGeometry(box, _rows(worldToIJK), extent), ""
         if len(self._geometryCache) >= GEOMETRY_CACHE_SIZE:
             self._geometryCache.clear()
         self._geometryCache[volume.GetID()] = (ijkToWorldData, extent, geometry)
         return geometry
 
-    def _isInsideShownVolume(
-        self, sliceNode: slicer.vtkMRMLSliceNode, point: Geometry.Vector3, boxes: dict
-    ) -> Optional[bool]:
-        volume, _ = self._volumeGeometry(sliceNode, boxes)
-        if volume is None:
-            return None
-        return Geometry.isInsideImage(volume[1], volume[2], point)
+    def _insideShownVolume(
+        self,
+        sliceNode: slicer.vtkMRMLSliceNode,
+        point: Geometry.Vector3,
+        volumes: dict[str, tuple[Optional[Geometry.VolumeGeometry], str]],
+    ) -> tuple[Optional[bool], str]:
+        """Return whether ``point`` falls in a voxel of the view's volume (None, and why, if it cannot tell)."""
+        geometry, reason = self._volumeGeometry(sliceNode, volumes)
+        if geometry is None:
+            return None, reason
+        return Geometry.isInsideImage(geometry.worldToIJK, geometry.extent, point), ""
 
     def _shownVolume(self, sliceNode: slicer.vtkMRMLSliceNode) -> Optional[slicer.vtkMRMLVolumeNode]:
         """Return the view's background volume, else its foreground, else its label map."""
-        composite = self._compositeNode(sliceNode)
+        composite = slicer.vtkMRMLSliceLogic.GetSliceCompositeNode(sliceNode)
         if composite is None:
             return None
         for volumeID in (
@@ -374,20 +393,6 @@ class SliceSyncEngine:
                 if isinstance(volume, slicer.vtkMRMLVolumeNode):
                     return volume
         return None
-
-    def _compositeNode(self, sliceNode: slicer.vtkMRMLSliceNode) -> Optional[slicer.vtkMRMLSliceCompositeNode]:
-        view = self._views.get(sliceNode.GetID())
-        cached = view.compositeNode if view is not None else None
-        if (
-            cached is not None
-            and cached.GetScene() is self.scene
-            and cached.GetLayoutName() == sliceNode.GetLayoutName()
-        ):
-            return cached
-        composite = slicer.vtkMRMLSliceLogic.GetSliceCompositeNode(sliceNode)
-        if view is not None:
-            view.compositeNode = composite
-        return composite
 
     # -- events --------------------------------------------------------------------------------------
 
@@ -408,13 +413,11 @@ class SliceSyncEngine:
             and interaction.GetCurrentInteractionMode() != slicer.vtkMRMLInteractionNode.ViewTransform
         ):
             return False
-        return not (self.scene.IsBatchProcessing() or self.scene.IsImporting() or self.scene.IsClosing())
+        return not self._sceneBusy()
 
-    def _makeSyncRequest(self, key: str) -> Callable[[int, int], None]:
-        def request(x: int, y: int) -> None:
-            self._syncFromPixel(key, x, y)
-
-        return request
+    def _sceneBusy(self) -> bool:
+        scene = self.scene
+        return bool(scene.IsBatchProcessing() or scene.IsImporting() or scene.IsClosing())
 
     def _syncFromPixel(self, key: str, x: int, y: int) -> None:
         view = self._views.get(key)

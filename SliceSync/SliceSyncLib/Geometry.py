@@ -24,6 +24,14 @@ class VolumeBox(NamedTuple):
     halfAxes: tuple[Vector3, Vector3, Vector3]
 
 
+class VolumeGeometry(NamedTuple):
+    """What clamping and the inside test need of a volume: its box, world-to-IJK rows and image extent."""
+
+    box: VolumeBox
+    worldToIJK: Matrix4
+    extent: Sequence[int]
+
+
 def dot(a: Sequence[float], b: Sequence[float]) -> float:
     """Return the dot product of two 3-vectors."""
     return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]

@@ -11,9 +11,12 @@ import vtk
 # (markup points, slice-intersection handles, Place and window/level modes); Segment Editor effects
 # observe at 1.0 and abort what they paint. A press seen below 0.0 was therefore consumed by nobody.
 PRESS_PRIORITY = -1.0
-# Mouse moves are always consumed by the crosshair/cursor widgets at 0.0, so moves (and releases, to
-# always end a drag) are watched just above Slicer's style but below Segment Editor effects.
+# Mouse moves are always consumed by the crosshair/cursor widgets at 0.0, so the moves of an accepted press
+# are watched just above Slicer's style but below Segment Editor effects.
 FOLLOW_PRIORITY = 0.5
+# Every press (even one a widget will consume) and every release end the gesture in progress, whoever else acts
+# on them, so both are also watched before everyone else. These observers never abort anything.
+FIRST_PRIORITY = 10.0
 
 # Press and release closer than this (pixels, in each direction) make a click: real mice jitter.
 CLICK_TOLERANCE_PIXELS = 3
@@ -47,9 +50,10 @@ class GestureFilter:
             return
         iren = self.interactor
         self._observations = [
+            iren.AddObserver(vtk.vtkCommand.LeftButtonPressEvent, self._onAnyPress, FIRST_PRIORITY),
             iren.AddObserver(vtk.vtkCommand.LeftButtonPressEvent, self._onPress, PRESS_PRIORITY),
             iren.AddObserver(vtk.vtkCommand.MouseMoveEvent, self._onMove, FOLLOW_PRIORITY),
-            iren.AddObserver(vtk.vtkCommand.LeftButtonReleaseEvent, self._onRelease, FOLLOW_PRIORITY),
+            iren.AddObserver(vtk.vtkCommand.LeftButtonReleaseEvent, self._onRelease, FIRST_PRIORITY),
         ]
 
     def detach(self) -> None:
@@ -59,19 +63,14 @@ class GestureFilter:
         self._observations = []
         self.cancel()
 
-    def isAttached(self) -> bool:
-        """Return True while the observers are installed."""
-        return bool(self._observations)
-
-    def isDragging(self) -> bool:
-        """Return True between an accepted press and its release."""
-        return self._pressPosition is not None
-
     def cancel(self) -> None:
         """Forget the gesture in progress; the next events start afresh."""
         self._pressPosition = None
         self._dragging = False
         self._synced = False
+
+    def _onAnyPress(self, caller: vtk.vtkObject, event: str) -> None:
+        self.cancel()
 
     def _onPress(self, caller: vtk.vtkObject, event: str) -> None:
         try:

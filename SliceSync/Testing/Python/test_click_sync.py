@@ -173,15 +173,16 @@ def test_views_of_another_view_group_do_not_move():
 def test_offset_mode_keeps_pan_and_zoom_of_targets(bench, anatomical, engine):
     red, yellow = bench.views["Red"], bench.views["Yellow"]
     fieldOfView = yellow.sliceNode.GetFieldOfView()
-    pixelOfOriginBefore = yellow.rasToPixel(yellow.pixelToRAS(10, 10))
+    probe = yellow.pixelToRAS(10, 10)
     point = red.pixelToRAS(70, 90)
 
     red.click(70, 90)
 
     assertPlaneContains(yellow, point)
+    assert abs(yellow.distanceToPlane(probe)) > 1.0, "the target must have moved for this test to mean anything"
     assert yellow.sliceNode.GetFieldOfView() == fieldOfView
-    # Moving along the normal leaves every in-plane pixel where it was.
-    assert np.allclose(yellow.rasToPixel(yellow.pixelToRAS(10, 10)), pixelOfOriginBefore, atol=1e-6)
+    # Moving along the normal only: what was under pixel (10, 10) still projects there (pan kept).
+    assert np.allclose(yellow.rasToPixel(probe), (10, 10), atol=1e-6)
 
 
 def test_centered_mode_puts_the_point_at_the_centre_of_each_target(bench, anatomical, engine):
@@ -229,13 +230,13 @@ def test_keep_in_view_does_not_pan_when_the_point_is_visible(bench, anatomical, 
     engine.setJumpMode("keepInView")
     red, yellow = bench.views["Red"], bench.views["Yellow"]
     probe = yellow.pixelToRAS(30, 30)
-    point = red.pixelToRAS(128, 128)
+    point = red.pixelToRAS(60, 190)  # off the centre of Yellow, so a centring would show
 
-    red.click(128, 128)
+    red.click(60, 190)
 
     assertPlaneContains(yellow, point)
-    assert np.allclose(yellow.rasToPixel(yellow.pixelToRAS(30, 30)), (30, 30), atol=1e-6)
-    assert np.allclose(yellow.rasToPixel(probe)[:2], (30, 30), atol=1e-6)
+    assert abs(yellow.distanceToPlane(probe)) > 1.0
+    assert np.allclose(yellow.rasToPixel(probe), (30, 30), atol=1e-6)
 
 
 # -- clamping ------------------------------------------------------------------------------------------------
@@ -576,10 +577,146 @@ def test_cleanup_leaves_exactly_the_observers_that_were_there_before(bench, anat
         engine.setEnabled(True)
         engine.setEnabled(False)
     engine.setEnabled(True)
-    assert observerCount(bench.views["Red"].interactor) == baseline[1] + 3
+    assert observerCount(bench.views["Red"].interactor) == baseline[1] + 4
     bench.views["Red"].click(100, 100)
 
     engine.cleanup()
     engine.cleanup()
 
     assert [observerCount(obj) for obj in objects] == baseline
+
+
+# -- behaviour the reviewers found untested ------------------------------------------------------------------
+
+
+def offsetIsAtBound(view, volume):
+    low, high = sliceBounds(view, volume)
+    offset = sliceOffset(view)
+    return math.isclose(offset, low, abs_tol=TOLERANCE_MM) or math.isclose(offset, high, abs_tol=TOLERANCE_MM)
+
+
+@pytest.mark.parametrize("change", ["origin", "spacing", "transform", "extent"])
+def test_clamping_follows_a_volume_whose_geometry_changed_between_clicks(bench, engine, change):
+    red, yellow = bench.views["Red"], bench.views["Yellow"]
+    volume = bench.addSyntheticVolume("changing", (30, 30, 30))
+    bench.showVolume(volume)
+    zoomIn(red, 0.15)
+    red.click(1, 1)
+    boundsBefore = sliceBounds(yellow, volume)
+    assert offsetIsAtBound(yellow, volume)
+
+    if change == "origin":
+        volume.SetOrigin(-50.0, 40.0, 5.0)
+    elif change == "spacing":
+        volume.SetSpacing(2.5, 0.5, 1.0)
+    elif change == "transform":
+        transform = bench.scene.AddNewNodeByClass("vtkMRMLLinearTransformNode")
+        volume.SetAndObserveTransformNodeID(transform.GetID())
+        red.click(1, 1)  # the transform is the identity first: the cached geometry is still right
+        matrix = vtk.vtkMatrix4x4()
+        matrix.SetElement(0, 3, 17.0)
+        matrix.SetElement(1, 3, -9.0)
+        transform.SetMatrixTransformToParent(matrix)
+    else:
+        smaller = vtk.vtkImageData()
+        smaller.SetDimensions(10, 12, 8)
+        smaller.AllocateScalars(vtk.VTK_SHORT, 1)
+        volume.SetAndObserveImageData(smaller)
+    assert sliceBounds(yellow, volume) != boundsBefore
+
+    red.click(1, 1)
+
+    assert offsetIsAtBound(yellow, volume), (sliceOffset(yellow), sliceBounds(yellow, volume))
+
+
+def test_background_layer_wins_over_foreground_and_label_for_clamping(bench, engine):
+    red, yellow = bench.views["Red"], bench.views["Yellow"]
+    small = bench.addSyntheticVolume("small", (10, 10, 10))
+    large = bench.addSyntheticVolume("large", (60, 60, 60))
+    bench.showVolume(large, layer="Foreground")
+    bench.showVolume(small, layer="Background")
+    zoomIn(red, 0.1)
+    red.click(1, 1)
+    assert offsetIsAtBound(yellow, small)
+
+    bench.showVolume(None, layer="Background", fit=False)
+    bench.showVolume(None, layer="Foreground", fit=False)
+    bench.showVolume(large, layer="Label", fit=False)
+    red.click(1, 1)
+    assert offsetIsAtBound(yellow, large)
+    assert not offsetIsAtBound(yellow, small)
+
+
+def test_ignore_outside_lets_the_clicked_views_volume_decide(bench, engine):
+    engine.setClampMode("ignoreOutside")
+    red, yellow, green = (bench.views[name] for name in ("Red", "Yellow", "Green"))
+    large = bench.addSyntheticVolume("large", (60, 60, 60))
+    small = bench.addSyntheticVolume("small", (10, 10, 10))
+    bench.showVolume(large)
+    bench.showVolume(small, [yellow], fit=False)
+    pixel = tuple(int(round(c)) for c in red.rasToPixel((40.0, 45.0, 0.0)))
+    point = red.pixelToRAS(*pixel)
+    assert point[0] > 10.0, "the point must lie outside Yellow's small volume"
+
+    red.click(*pixel)
+
+    assertPlaneContains(yellow, point)
+    assertPlaneContains(green, point)
+    assert engine.lastResult.outsideNames == [] and engine.lastResult.notClamped == {}
+
+
+def test_a_drag_that_comes_back_near_the_press_is_not_a_click(bench, anatomical, engine):
+    engine.setDragFollow(False)
+    red, yellow = bench.views["Red"], bench.views["Yellow"]
+    before = yellow.sliceToRAS()
+
+    red.drag([(60, 60), (120, 110), (61, 61)])
+
+    assert yellow.sliceToRAS() == before
+
+
+def test_a_new_press_forgets_a_press_whose_release_never_came(bench, anatomical, engine):
+    engine.setDragFollow(False)
+    bench.crosshairNode.SetCrosshairBehavior(bench.crosshairNode.NoAction)  # no Shift-move jump of Slicer's own
+    red, yellow = bench.views["Red"], bench.views["Yellow"]
+    before = yellow.sliceToRAS()
+
+    red.press(60, 60)  # its release is lost (e.g. the button was released outside the window)
+    red.press(60, 60, shift=True)  # a Shift press is Slicer's; SliceSync must start nothing
+    red.release(60, 60, shift=True)
+
+    assert yellow.sliceToRAS() == before
+
+
+def test_a_release_taken_by_another_observer_still_ends_the_gesture(bench, anatomical, engine):
+    red, yellow = bench.views["Red"], bench.views["Yellow"]
+
+    def swallowRelease(caller, event):
+        caller.GetCommand(tag).SetAbortFlag(1)
+
+    tag = red.interactor.AddObserver(vtk.vtkCommand.LeftButtonReleaseEvent, swallowRelease, 5.0)
+    try:
+        red.click(60, 60)
+        assertPlaneContains(yellow, red.pixelToRAS(60, 60))
+        afterClick = yellow.sliceToRAS()
+        for x in range(70, 200, 20):
+            red.move(x, x)  # hovering with no button held
+        assert yellow.sliceToRAS() == afterClick
+    finally:
+        red.interactor.RemoveObserver(tag)
+
+
+def test_an_engine_reused_after_cleanup_still_forgets_removed_slice_nodes(bench, anatomical):
+    red, yellow = bench.views["Red"], bench.views["Yellow"]
+    baseline = observerCount(yellow.interactor)
+    engine = SliceSyncEngine(bench.scene)
+    engine.cleanup()
+    engine.addView(red.sliceNode, red.interactor)
+    engine.addView(yellow.sliceNode, yellow.interactor)
+    engine.setEnabled(True)
+
+    bench.scene.RemoveNode(yellow.sliceNode)
+
+    assert [node.GetLayoutName() for node in engine.views()] == ["Red"]
+    assert observerCount(yellow.interactor) == baseline
+    engine.cleanup()
