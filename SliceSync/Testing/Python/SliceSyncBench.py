@@ -7,15 +7,17 @@ an off-screen render window per view. Events are sent to each view's real intera
 
 from __future__ import annotations
 
+import math
 import os
 import tempfile
 from dataclasses import dataclass
-from typing import Iterable, Optional, Sequence
+from typing import Callable, Iterable, Optional, Sequence
 
 import slicer
 import vtk
 
 from SliceSyncLib.Scenarios import InteractorViewDriver
+from SliceSyncLib.Scenarios import observerCount as observerCount  # re-exported: one definition for tests and self-test
 
 DEFAULT_DISPLAYABLE_MANAGERS = (
     "vtkMRMLCrosshairDisplayableManager",
@@ -27,13 +29,6 @@ DEFAULT_DISPLAYABLE_MANAGERS = (
 )
 
 STANDARD_VIEWS = (("Red", "Axial"), ("Yellow", "Sagittal"), ("Green", "Coronal"))
-
-
-def observerCount(obj: vtk.vtkObject) -> int:
-    """Return how many observers ``obj`` carries, read from VTK's own PrintSelf listing."""
-    text = str(obj)
-    start = text.find("Registered Events:")
-    return 0 if start < 0 else text.count("vtkObserver (", start)
 
 
 @dataclass
@@ -257,3 +252,124 @@ class SliceViewBench:
             view.renderWindow.Finalize()
         self.views.clear()
         self._tmp.cleanup()
+
+
+# -- helpers shared by the tests ---------------------------------------------------------------------------
+
+# vtkMRMLSliceViewInteractorStyle actions, one bit each (vtkMRMLSliceIntersectionWidget::Action*).
+STYLE_ACTION_BITS = tuple(1 << k for k in range(14))
+
+
+def sliceOffset(view: BenchView) -> float:
+    """The view's offset along its own normal, in its slice frame."""
+    m = view.sliceNode.GetSliceToRAS()
+    return sum(m.GetElement(k, 2) * m.GetElement(k, 3) for k in range(3))
+
+
+def sliceBounds(view: BenchView, volume: slicer.vtkMRMLVolumeNode) -> tuple[float, float]:
+    """Slicer's own voxel-centre extent of ``volume`` along the view's normal (its slice frame's z)."""
+    bounds = [0.0] * 6
+    view.sliceLogic.GetVolumeSliceBounds(volume, bounds, True)
+    return bounds[4], bounds[5]
+
+
+def _comparable(value: float):
+    """``value`` rounded, NaN as a string (so that equal states compare equal)."""
+    return "nan" if math.isnan(value) else round(value, 9)
+
+
+def userState(bench: SliceViewBench) -> dict:
+    """Everything SliceSync must never change: all but the slice positions and the crosshair position."""
+    state: dict = {}
+    for name, view in bench.views.items():
+        node = view.sliceNode
+        composite = view.compositeNode
+        matrix = node.GetSliceToRAS()
+        state[name] = {
+            "orientation": node.GetOrientation(),
+            "orientationString": node.GetOrientationString(),
+            "rotation": tuple(_comparable(matrix.GetElement(r, c)) for r in range(3) for c in range(3)),
+            "fieldOfView": tuple(_comparable(v) for v in node.GetFieldOfView()),
+            "dimensions": tuple(node.GetDimensions()),
+            "viewGroup": node.GetViewGroup(),
+            "jumpMode": node.GetJumpMode(),
+            "spacingMode": node.GetSliceSpacingMode(),
+            "sliceInteractionFlags": node.GetInteractionFlags(),
+            "sliceVisible": node.GetSliceVisible(),
+            "layoutName": node.GetLayoutName(),
+            "composite": (
+                composite.GetBackgroundVolumeID(),
+                composite.GetForegroundVolumeID(),
+                composite.GetLabelVolumeID(),
+                composite.GetForegroundOpacity(),
+                composite.GetLabelOpacity(),
+                composite.GetLinkedControl(),
+                composite.GetHotLinkedControl(),
+                composite.GetCompositing(),
+                composite.GetInteractionFlags(),
+            )
+            if composite is not None
+            else None,
+            "styleActions": tuple(view.style.GetActionEnabled(bit) for bit in STYLE_ACTION_BITS),
+            "interactorStyle": view.interactor.GetInteractorStyle().GetClassName(),
+        }
+    crosshair = bench.crosshairNode
+    if crosshair is not None:
+        state["crosshair"] = (
+            crosshair.GetCrosshairMode(),
+            crosshair.GetCrosshairBehavior(),
+            crosshair.GetCrosshairThickness(),
+        )
+    interaction = bench.scene.GetNodeByID("vtkMRMLInteractionNodeSingleton")
+    if interaction is not None:
+        state["interaction"] = (interaction.GetCurrentInteractionMode(), interaction.GetPlaceModePersistence())
+    selection = bench.appLogic.GetSelectionNode()
+    if selection is not None:
+        state["placing"] = (selection.GetActivePlaceNodeClassName(), selection.GetActivePlaceNodeID())
+    state["sceneNodes"] = tuple(bench.scene.GetNthNode(k).GetID() for k in range(bench.scene.GetNumberOfNodes()))
+    return state
+
+
+def planes(bench: SliceViewBench) -> dict[str, tuple]:
+    """The full SliceToRAS matrix of every bench view (NaN as a string, so that equal matrices compare equal)."""
+    return {name: tuple("nan" if math.isnan(v) else v for v in view.sliceToRAS()) for name, view in bench.views.items()}
+
+
+class ModifiedCounter:
+    """Counts the ModifiedEvents of views' slice nodes while active (its observers are removed on exit)."""
+
+    def __init__(self, views: Iterable[BenchView]) -> None:
+        self.counts: dict[str, int] = {}
+        self._views = list(views)
+        self._tags: list[tuple[vtk.vtkObject, int]] = []
+
+    def _counter(self, name: str) -> Callable:
+        def onModified(caller: vtk.vtkObject, event: str) -> None:
+            self.counts[name] += 1
+
+        return onModified
+
+    def __enter__(self) -> ModifiedCounter:
+        for view in self._views:
+            self.counts[view.name] = 0
+            tag = view.sliceNode.AddObserver(vtk.vtkCommand.ModifiedEvent, self._counter(view.name))
+            self._tags.append((view.sliceNode, tag))
+        return self
+
+    def __exit__(self, *args) -> None:
+        for node, tag in self._tags:
+            node.RemoveObserver(tag)
+        self._tags = []
+
+
+def obliqueAffine():
+    """IJK-to-RAS of a volume rotated 25 degrees about S and 10 about R, anisotropic, off-centre."""
+    import numpy as np
+
+    a, b = np.radians(25.0), np.radians(10.0)
+    aboutS = np.array([[np.cos(a), -np.sin(a), 0], [np.sin(a), np.cos(a), 0], [0, 0, 1]])
+    aboutR = np.array([[1, 0, 0], [0, np.cos(b), -np.sin(b)], [0, np.sin(b), np.cos(b)]])
+    affine = np.eye(4)
+    affine[:3, :3] = aboutS @ aboutR @ np.diag([1.3, 0.8, 2.2])
+    affine[:3, 3] = (14.0, -22.0, 9.0)
+    return affine

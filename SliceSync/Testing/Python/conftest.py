@@ -10,6 +10,7 @@ import traceback
 
 import pytest
 import vtk
+from FaultRig import Rig
 
 from SliceSyncBench import SliceViewBench
 from SliceSyncLib import SliceSyncEngine
@@ -51,7 +52,12 @@ def engine(bench):
 
 
 class ErrorGuard:
-    """Collects Python exceptions raised inside VTK callbacks, VTK error/warning output and log records."""
+    """Collects Python exceptions raised inside VTK callbacks, VTK error/warning output and log records.
+
+    Guards nest: while one started inside another runs, only the inner one collects.
+    """
+
+    _active: list[ErrorGuard] = []
 
     # Printed once by VTK when the first off-screen window falls back from X to EGL: harmless.
     ALWAYS_ALLOWED = (r"bad X server connection", r"vtkXOpenGLRenderWindow")
@@ -80,6 +86,9 @@ class ErrorGuard:
         vtk.vtkObject.GlobalWarningDisplayOn()
         # The messages are collected here; VTK's logger would print them to stderr as well.
         vtk.vtkLogger.SetStderrVerbosity(vtk.vtkLogger.VERBOSITY_OFF)
+        if ErrorGuard._active:
+            logging.getLogger().removeHandler(ErrorGuard._active[-1]._handler)
+        ErrorGuard._active.append(self)
         logging.getLogger().addHandler(self._handler)
 
     def stop(self) -> None:
@@ -88,6 +97,9 @@ class ErrorGuard:
         vtk.vtkOutputWindow.SetInstance(previousWindow)
         vtk.vtkLogger.SetStderrVerbosity(self._previousVerbosity)
         logging.getLogger().removeHandler(self._handler)
+        ErrorGuard._active.remove(self)
+        if ErrorGuard._active:
+            logging.getLogger().addHandler(ErrorGuard._active[-1]._handler)
 
     def _onException(self, excType, value, tb) -> None:
         self.errors.append("exception in a VTK callback: " + "".join(traceback.format_exception(excType, value, tb)))
@@ -130,9 +142,13 @@ class _ListHandler(logging.Handler):
             self._sink.append(f"log {record.levelname}: {text}")
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def errorGuard():
-    """Fails the test if a VTK callback raised, VTK printed an error or warning, or anything logged a warning."""
+    """Every test: fails it if a VTK callback raised, VTK printed an error or warning, or anything logged a warning.
+
+    What Slicer reports while the test's fixtures build the scene is drained before the test itself runs
+    (pytest_runtest_call below); expected messages are accepted by pattern with ``errorGuard.allow``.
+    """
     guard = ErrorGuard()
     guard.start()
     try:
@@ -140,3 +156,20 @@ def errorGuard():
         guard.check()
     finally:
         guard.stop()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """Forget what Slicer reported while the fixtures built the scene; the test itself starts clean."""
+    guard = item.funcargs.get("errorGuard")
+    if guard is not None:
+        guard.drain()
+    return (yield)
+
+
+@pytest.fixture
+def rig(errorGuard, bench):
+    """A Rig (FaultRig.py): an enabled engine on Red/Yellow/Green; observer counts checked after cleanup."""
+    rig = Rig(bench, errorGuard)
+    yield rig
+    rig.finish()

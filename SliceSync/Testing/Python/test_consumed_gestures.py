@@ -14,6 +14,8 @@ import pytest
 import slicer
 import vtk
 
+from SliceSyncBench import planes, userState
+
 BELOW_SLICESYNC_PRIORITY = -2.0
 SEGMENT_EDITOR_PRIORITY = 1.0
 
@@ -87,30 +89,6 @@ class PaintLikeEffect:
             self.interactor.RemoveObserver(tag)
 
 
-def userSetup(bench) -> dict:
-    """Everything SliceSync must leave as the user set it: orientations, layers, links, crosshair, modes."""
-    state = {}
-    for name, view in bench.views.items():
-        matrix = view.sliceNode.GetSliceToRAS()
-        composite = view.compositeNode
-        state[name] = (
-            view.sliceNode.GetOrientationString(),
-            tuple(round(matrix.GetElement(r, c), 9) for r in range(3) for c in range(3)),
-            view.sliceNode.GetViewGroup(),
-            composite.GetBackgroundVolumeID(),
-            composite.GetForegroundVolumeID(),
-            composite.GetLabelVolumeID(),
-            composite.GetLinkedControl(),
-        )
-    crosshair = bench.crosshairNode
-    interaction = bench.interactionNode
-    selection = bench.appLogic.GetSelectionNode()
-    state["crosshair"] = (crosshair.GetCrosshairMode(), crosshair.GetCrosshairBehavior())
-    state["interaction"] = (interaction.GetCurrentInteractionMode(), interaction.GetPlaceModePersistence())
-    state["placing"] = (selection.GetActivePlaceNodeClassName(), selection.GetActivePlaceNodeID())
-    return state
-
-
 @pytest.fixture
 def red(bench, anatomical, engine, errorGuard):
     """The Red view of a bench showing anatomical.nii, with an enabled engine and an error guard."""
@@ -143,14 +121,14 @@ def test_click_on_a_markup_point_does_not_sync(bench, red, engine, className):
     addMarkups(bench, red, className, MARKUP_PIXELS[className])
     probe = PressProbe(red.interactor)
     syncs = SyncCounter(engine)
-    before = userSetup(bench)
+    before = userState(bench)
 
     red.click(150, 90)
 
     assert probe.count == 0, "Slicer's markups widget should have consumed the press on the point"
     assert syncs.count == 0
     assert engine.lastResult is None
-    assert userSetup(bench) == before
+    assert userState(bench) == before
 
     red.click(*FREE_PIXEL)  # control: the same click away from the markup syncs
 
@@ -163,7 +141,8 @@ def test_click_on_a_markup_point_does_not_sync(bench, red, engine, className):
 def test_dragging_a_markup_point_moves_the_point_and_never_syncs(bench, red, engine, className):
     node = addMarkups(bench, red, className, MARKUP_PIXELS[className])
     syncs = SyncCounter(engine)
-    before = userSetup(bench)
+    before = userState(bench)
+    slices = planes(bench)
 
     red.press(150, 90)
     for x in (155, 162, 170):
@@ -174,7 +153,8 @@ def test_dragging_a_markup_point_moves_the_point_and_never_syncs(bench, red, eng
     target = red.pixelToRAS(170, 95)
     assert max(abs(moved[k] - target[k]) for k in range(3)) < 1e-3, "Slicer should have dragged the point"
     assert syncs.count == 0
-    assert userSetup(bench) == before
+    assert userState(bench) == before
+    assert planes(bench) == slices, "no view may move while a markup point is dragged"
 
     red.drag([FREE_PIXEL, (60, 200), (80, 190)])  # control: the same drag away from the markup follows
 
@@ -218,7 +198,8 @@ def startPlacing(bench, persistent: bool) -> slicer.vtkMRMLMarkupsFiducialNode:
 def test_placing_markups_never_syncs_and_keeps_place_mode(bench, red, engine):
     node = startPlacing(bench, persistent=True)
     syncs = SyncCounter(engine)
-    before = userSetup(bench)
+    before = userState(bench)
+    slices = planes(bench)
 
     red.click(100, 100)
     red.drag([(60, 170), (80, 160), (100, 150)])
@@ -227,7 +208,8 @@ def test_placing_markups_never_syncs_and_keeps_place_mode(bench, red, engine):
     assert syncs.count == 0
     assert engine.lastResult is None
     assert bench.interactionNode.GetCurrentInteractionMode() == bench.interactionNode.Place
-    assert userSetup(bench) == before
+    assert userState(bench) == before
+    assert planes(bench) == slices
 
     bench.interactionNode.SetCurrentInteractionMode(bench.interactionNode.ViewTransform)
     red.click(100, 100)  # in ViewTransform mode: now a press on the point just placed, which Slicer takes
@@ -244,6 +226,7 @@ def test_single_placement_that_ends_place_mode_does_not_sync_on_its_release(benc
     node = startPlacing(bench, persistent=False)
     probe = PressProbe(red.interactor)
     syncs = SyncCounter(engine)
+    slices = planes(bench)
 
     red.click(100, 100)
 
@@ -251,6 +234,7 @@ def test_single_placement_that_ends_place_mode_does_not_sync_on_its_release(benc
     assert node.GetNumberOfControlPoints() == 1
     assert bench.interactionNode.GetCurrentInteractionMode() == bench.interactionNode.ViewTransform  # Slicer's doing
     assert syncs.count == 0
+    assert planes(bench) == slices
 
     red.click(*FREE_PIXEL)  # control: the next click, now in ViewTransform mode and off the point, syncs
 
@@ -265,7 +249,8 @@ def test_window_level_drags_never_sync(bench, red, engine, anatomical):
     windowLevel = (display.GetWindow(), display.GetLevel())
     probe = PressProbe(red.interactor)
     syncs = SyncCounter(engine)
-    before = userSetup(bench)
+    before = userState(bench)
+    slices = planes(bench)
 
     red.drag([(100, 100), (120, 110), (140, 120)])
     red.click(150, 60)
@@ -274,7 +259,8 @@ def test_window_level_drags_never_sync(bench, red, engine, anatomical):
     assert probe.count == 0
     assert syncs.count == 0
     assert engine.lastResult is None
-    assert userSetup(bench) == before
+    assert userState(bench) == before
+    assert planes(bench) == slices
 
     interaction.SetCurrentInteractionMode(interaction.ViewTransform)
     red.drag([(100, 100), (120, 110), (140, 120)])  # control: the same drag in ViewTransform mode follows
@@ -289,7 +275,8 @@ def test_paint_stroke_taken_by_an_effect_never_syncs(bench, red, engine):
     effect = PaintLikeEffect(red.interactor, consumes=True)
     probe = PressProbe(red.interactor)
     syncs = SyncCounter(engine)
-    before = userSetup(bench)
+    before = userState(bench)
+    slices = planes(bench)
     stroke = [(90, 90), (100, 95), (115, 100), (130, 110)]
 
     red.drag(stroke)
@@ -298,7 +285,8 @@ def test_paint_stroke_taken_by_an_effect_never_syncs(bench, red, engine):
     assert probe.count == 0
     assert syncs.count == 0
     assert engine.lastResult is None
-    assert userSetup(bench) == before
+    assert userState(bench) == before
+    assert planes(bench) == slices
     effect.remove()
 
 
@@ -375,7 +363,8 @@ def test_click_on_a_slice_intersection_handle_does_not_sync(bench, red, engine, 
     display = red.sliceLogic.GetSliceDisplayNode()
     probe = PressProbe(red.interactor)
     syncs = SyncCounter(engine)
-    before = userSetup(bench)
+    before = userState(bench)
+    slices = planes(bench)
 
     red.move(*pixel)  # hovering activates the handle, as the widget requires before it takes a press
     assert display.GetActiveComponentType() == HANDLES[kind], f"no {kind} handle under {pixel}"
@@ -384,7 +373,8 @@ def test_click_on_a_slice_intersection_handle_does_not_sync(bench, red, engine, 
     assert probe.count == 0, f"Slicer should have consumed the press on the {kind} handle"
     assert syncs.count == 0
     assert engine.lastResult is None
-    assert userSetup(bench) == before
+    assert userState(bench) == before
+    assert planes(bench) == slices, f"a click on the {kind} handle moves no view"
 
     red.click(*FREE_PIXEL)  # control: a click away from every handle syncs
     assert display.GetActiveComponentType() == slicer.vtkMRMLSliceDisplayNode.ComponentNone
@@ -402,13 +392,13 @@ def test_dragging_the_intersection_translate_handle_is_slicers_jump_not_a_sync(b
     x, y = handlePixel(bench, "translate")
     yellow = bench.views["Yellow"]
     syncs = SyncCounter(engine)
-    before = userSetup(bench)
+    before = userState(bench)
 
     red.drag([(x, y), (x + 10, y + 5), (x + 20, y + 10)])
 
     assert syncs.count == 0
     assert abs(yellow.distanceToPlane(red.pixelToRAS(x + 20, y + 10))) < 1e-3, "Slicer should have moved Yellow"
-    assert userSetup(bench) == before
+    assert userState(bench) == before
 
 
 def test_after_a_sync_a_click_on_the_crossing_it_made_is_slicers_translate_handle(bench, red, engine):
@@ -421,9 +411,14 @@ def test_after_a_sync_a_click_on_the_crossing_it_made_is_slicers_translate_handl
 
     red.click(60, 60)
     assert syncs.count == 1
+    redBefore = planes(bench)["Red"]
     red.click(66, 63)
     assert red.sliceLogic.GetSliceDisplayNode().GetActiveComponentType() == HANDLES["translate"]
     assert syncs.count == 1
+    # Slicer's translate handle takes the press and moves the crossing under the pointer itself; Red stays.
+    assert planes(bench)["Red"] == redBefore
+    for name in ("Yellow", "Green"):
+        assert abs(bench.views[name].distanceToPlane(red.pixelToRAS(66, 63))) < 1e-3, name
     red.drag([(60, 60), (75, 70), (90, 80)])
     assert syncs.count == 1
     assert abs(yellow.distanceToPlane(red.pixelToRAS(90, 80))) < 1e-3, "Slicer's handle should have moved Yellow"
@@ -449,14 +444,16 @@ def secondPressOfDoubleClick(view, x: int, y: int, delivery: str) -> None:
 @pytest.mark.parametrize("delivery", ["pressWithRepeatCount", "doubleClickEvent"])
 def test_second_press_of_a_double_click_does_not_sync(bench, red, engine, delivery):
     syncs = SyncCounter(engine)
-    before = userSetup(bench)
+    before = userState(bench)
 
     red.click(100, 100)
+    slices = planes(bench)
     secondPressOfDoubleClick(red, 100, 100, delivery)
     red.release(100, 100)
 
     assert syncs.count == 1
-    assert userSetup(bench) == before
+    assert userState(bench) == before
+    assert planes(bench) == slices, "the second press of a double-click moves no view"
 
     red.click(100, 100)  # control: two single clicks sync twice
     red.click(100, 100)

@@ -1,7 +1,7 @@
 """Lifecycle: views, volumes and scenes come and go while sync is on; SliceSync follows and leaks nothing.
 
-Uses the ``Rig`` of test_faults.py: after each action no error escaped, only the expected views moved, the
-user's state is unchanged; after cleanup every observer count is back to its baseline.
+Uses the ``Rig`` of FaultRig.py (conftest's ``rig`` fixture): after each action no error escaped, only the
+expected views moved, the user's state is unchanged; after cleanup every observer count is back to its baseline.
 """
 
 from __future__ import annotations
@@ -10,24 +10,12 @@ import pytest
 import slicer
 import vtk
 from conftest import anatomicalPath
-from test_faults import RED_CLICK, ModifiedCounter, Rig, addVolume, assertOnBoundary, assertWithin, sliceOffset
+from FaultRig import RED_CLICK, Rig, addVolume, assertOnBoundary, assertWithin
 
-from SliceSyncBench import SliceViewBench, observerCount
+from SliceSyncBench import ModifiedCounter, SliceViewBench, observerCount, sliceOffset
 from SliceSyncLib import SliceSyncEngine
 from SliceSyncLib.Status import REASON_NO_VOLUME
-
-try:
-    from SliceSyncLib.ViewBinding import SyncSettings, ViewBinding
-except ImportError:  # the module's Qt-free view bookkeeping (issue 4) is not in this checkout
-    ViewBinding = None
-
-
-@pytest.fixture
-def rig(errorGuard, bench):
-    """An enabled engine on Red/Yellow/Green; observer counts checked after cleanup."""
-    rig = Rig(bench, errorGuard)
-    yield rig
-    rig.finish()
+from SliceSyncLib.ViewBinding import SyncSettings, ViewBinding
 
 
 @pytest.fixture
@@ -374,8 +362,6 @@ def testModuleReloadGivesExactlyOneJumpPerClick(rig):
 
 # -- the module logic's view bookkeeping (ViewBinding) -----------------------------------------------------
 
-NEEDS_BINDING = pytest.mark.skipif(ViewBinding is None, reason="SliceSyncLib.ViewBinding is not in this checkout")
-
 
 def _handles(bench: SliceViewBench, names=None):
     return [(name, view.sliceNode, view.interactor) for name, view in bench.views.items() if not names or name in names]
@@ -408,7 +394,6 @@ def bindingRig(errorGuard, bench):
     rig.finish()
 
 
-@NEEDS_BINDING
 def testBindingFollowsLayoutChanges(bindingRig):
     rig = bindingRig
     bench = rig.bench
@@ -428,7 +413,6 @@ def testBindingFollowsLayoutChanges(bindingRig):
     rig.click("Red", 60, 60, moved={"Yellow", "Green"}, views={"Red", "Yellow", "Green", "Blue"})
 
 
-@NEEDS_BINDING
 def testBindingSurvivesSceneClose(bindingRig):
     rig = bindingRig
     with rig.userChange():
@@ -437,7 +421,6 @@ def testBindingSurvivesSceneClose(bindingRig):
     rig.click("Red", *RED_CLICK, moved={"Yellow", "Green"})
 
 
-@NEEDS_BINDING
 def testBindingReloadGivesExactlyOneJumpPerClick(bindingRig):
     rig = bindingRig
     bench = rig.bench
@@ -454,7 +437,6 @@ def testBindingReloadGivesExactlyOneJumpPerClick(bindingRig):
     assert counter.counts == {"Red": 0, "Yellow": 1, "Green": 1}
 
 
-@NEEDS_BINDING
 def testBindingEnableDisableAndViewGroupChanges(bindingRig):
     rig = bindingRig
     bench = rig.bench
@@ -511,7 +493,6 @@ def testAnotherModuleRemovingViewsWhileTheyMove(rig):
     rig.click("Red", 200, 40)
 
 
-@NEEDS_BINDING
 def testBindingMovesToANewSceneObjectAndLeavesTheOldOneClean(bindingRig):
     rig = bindingRig
     other = SliceViewBench()
@@ -541,7 +522,6 @@ def testBindingMovesToANewSceneObjectAndLeavesTheOldOneClean(bindingRig):
         other.close()
 
 
-@NEEDS_BINDING
 def testBindingSkipsViewsWithoutAnInteractor(bindingRig):
     rig = bindingRig
     bench = rig.bench

@@ -20,11 +20,11 @@ import numpy as np
 import slicer
 import vtk
 from conftest import ErrorGuard, anatomicalPath
+from FaultRig import addVolume
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
-from test_faults import addVolume, planes, userState
 
-from SliceSyncBench import SliceViewBench, observerCount
+from SliceSyncBench import SliceViewBench, observerCount, planes, sliceBounds, sliceOffset, userState
 from SliceSyncLib import CLAMP_MODES, JUMP_MODES, SliceSyncEngine
 from SliceSyncLib.Gestures import CLICK_TOLERANCE_PIXELS
 
@@ -50,12 +50,6 @@ def _offset(view, point) -> float:
     """``point`` along the view's normal."""
     m = view.sliceNode.GetSliceToRAS()
     return sum(m.GetElement(k, 2) * point[k] for k in range(3))
-
-
-def _planeOffset(view) -> float:
-    """The view's plane along its own normal."""
-    m = view.sliceNode.GetSliceToRAS()
-    return sum(m.GetElement(k, 2) * m.GetElement(k, 3) for k in range(3))
 
 
 class SliceSyncMachine(RuleBasedStateMachine):
@@ -120,9 +114,8 @@ class SliceSyncMachine(RuleBasedStateMachine):
         volume = self._shownVolume(view)
         if volume is None or volume.GetImageData() is None:
             return offset
-        bounds = [0.0] * 6
-        view.sliceLogic.GetVolumeSliceBounds(volume, bounds, True)
-        return min(max(offset, bounds[4]), bounds[5])
+        low, high = sliceBounds(view, volume)
+        return min(max(offset, low), high)
 
     def _shownVolume(self, view):
         composite = view.compositeNode
@@ -172,7 +165,7 @@ class SliceSyncMachine(RuleBasedStateMachine):
             STEPS["syncs"] += 1
         for name in NAMES:
             if name in expected:
-                offset = _planeOffset(self.bench.views[name])
+                offset = sliceOffset(self.bench.views[name])
                 assert abs(offset - expected[name]) < TOLERANCE_MM, (name, offset, expected[name], syncs)
             else:
                 assert after[name] == before[name], f"{name} moved but should not have ({syncs})"
@@ -394,7 +387,7 @@ class SliceSyncMachine(RuleBasedStateMachine):
         counts = self._interactorCounts()
         for name in NAMES:
             extra = counts[name] - self.baseline[name]
-            assert extra == (3 if self.enabled and name in self.registered else 0), (name, extra)
+            assert extra == (4 if self.enabled and name in self.registered else 0), (name, extra)
 
     @rule(state=st.sampled_from(["BatchProcessState", "ImportState"]))
     def sceneBusy(self, state) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from SliceSyncBench import obliqueAffine
 from SliceSyncLib import Scenarios
 
 
@@ -30,7 +31,7 @@ def makeContext(bench, engine, volume, driver: str) -> Scenarios.ScenarioContext
 
 @pytest.mark.parametrize("driver", ["bench", "interactor"])
 @pytest.mark.parametrize("name", sorted(Scenarios.SCENARIOS))
-def test_scenario(bench, anatomical, engine, name, driver):
+def test_each_shared_scenario_passes_with_either_driver(bench, anatomical, engine, name, driver):
     Scenarios.runScenario(name, makeContext(bench, engine, anatomical, driver))
 
 
@@ -41,19 +42,6 @@ def test_scenarios_from_other_sources(bench, anatomical, engine, source):
     ctx.source = source
     for name in ("offsetJumpKeepsPan", "clampStopsAtVolumeEdge", "centeredJumpCentresPoint"):
         Scenarios.runScenario(name, ctx)
-
-
-def obliqueAffine():
-    """IJK-to-RAS of a volume rotated 25 degrees about S and 10 about R, anisotropic, off-centre."""
-    import numpy as np
-
-    a, b = np.radians(25.0), np.radians(10.0)
-    aboutS = np.array([[np.cos(a), -np.sin(a), 0], [np.sin(a), np.cos(a), 0], [0, 0, 1]])
-    aboutR = np.array([[1, 0, 0], [0, np.cos(b), -np.sin(b)], [0, np.sin(b), np.cos(b)]])
-    affine = np.eye(4)
-    affine[:3, :3] = aboutS @ aboutR @ np.diag([1.3, 0.8, 2.2])
-    affine[:3, 3] = (14.0, -22.0, 9.0)
-    return affine
 
 
 @pytest.mark.parametrize(
