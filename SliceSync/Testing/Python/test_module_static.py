@@ -11,10 +11,12 @@ import ast
 import json
 import os
 import re
+import shutil
 import struct
 import subprocess
 import sys
 import xml.etree.ElementTree as ElementTree
+from typing import Optional
 
 import pytest
 
@@ -300,6 +302,93 @@ def test_ruff_with_python39_target():
         cwd=ROOT,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# A real CPython 3.9 (Slicer 5.8's version), when this machine has one: it compiles and runs what the checks
+# above can only approximate (``X | Y`` in a plain alias, stdlib calls added in 3.10, ...).
+PYENV_PYTHON39 = "/root/.pyenv/versions/3.9.18/bin/python"
+# Library modules that need neither slicer nor vtk: importable (hence run at module level) by a bare 3.9.
+PURE_LIBRARY_MODULES = ("Geometry", "Status")
+# Imports the named SliceSyncLib modules without running the package's __init__ (which imports vtk).
+IMPORT_WITHOUT_PACKAGE_INIT = """
+import importlib, sys, types
+package = types.ModuleType("SliceSyncLib")
+package.__path__ = [sys.argv[1]]
+sys.modules["SliceSyncLib"] = package
+for name in sys.argv[2:]:
+    importlib.import_module("SliceSyncLib." + name)
+print(sys.version_info[:2])
+"""
+
+
+def python39Interpreter() -> Optional[str]:
+    """A CPython 3.9 to run, or None: pyenv's 3.9.18, else any ``python3.9`` on PATH that really is 3.9."""
+    for candidate in (PYENV_PYTHON39, shutil.which("python3.9")):
+        if not candidate or not os.path.exists(candidate):
+            continue
+        try:
+            probe = subprocess.run(
+                [candidate, "-c", "import sys; print(sys.version_info[:2])"], capture_output=True, text=True, timeout=60
+            )
+        except OSError:
+            continue
+        if probe.returncode == 0 and probe.stdout.strip() == "(3, 9)":
+            return candidate
+    return None
+
+
+def runWithPython39(interpreter: str, args: list[str], cacheDir: str) -> subprocess.CompletedProcess:
+    """Run ``interpreter`` with ``args``, its bytecode kept out of the source tree."""
+    env = dict(os.environ, PYTHONPYCACHEPREFIX=cacheDir, PYTHONNOUSERSITE="1")
+    env.pop("PYTHONPATH", None)
+    return subprocess.run([interpreter, *args], capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+
+
+def python39CompileAndImport(interpreter: str, files: list[str], libDir: str, modules, cacheDir: str) -> str:
+    """Byte-compile ``files`` and import ``modules`` of ``libDir`` with a real Python 3.9; return its errors."""
+    compiled = runWithPython39(interpreter, ["-m", "py_compile", *files], cacheDir)
+    if compiled.returncode != 0:
+        return "py_compile: " + compiled.stdout + compiled.stderr
+    imported = runWithPython39(interpreter, ["-c", IMPORT_WITHOUT_PACKAGE_INIT, libDir, *modules], cacheDir)
+    if imported.returncode != 0 or imported.stdout.strip() != "(3, 9)":
+        return "import: " + imported.stdout + imported.stderr
+    return ""
+
+
+NEEDS_PYTHON39 = pytest.mark.skipif(
+    python39Interpreter() is None,
+    reason=f"no CPython 3.9 here (neither {PYENV_PYTHON39} nor a python3.9 on PATH that runs as 3.9)",
+)
+
+
+@NEEDS_PYTHON39
+def test_module_files_compile_and_pure_modules_import_with_a_real_python_39(tmp_path):
+    interpreter = python39Interpreter()
+    assert (
+        python39CompileAndImport(interpreter, modulePythonFiles(), LIB_DIR, PURE_LIBRARY_MODULES, str(tmp_path)) == ""
+    )
+
+
+@NEEDS_PYTHON39
+@pytest.mark.parametrize(
+    "source, compiles",
+    [
+        ("from typing import Optional\nAlias = Optional[int] | str\n", True),
+        ("import math\nCOUNT = math.prod([2, 3])\nMID = __import__('bisect').bisect([1, 2], 1, key=abs)\n", True),
+        ("def f(x):\n    match x:\n        case 1:\n            return 1\n", False),
+    ],
+    ids=["unionAlias", "newStdlibCall", "matchStatement"],
+)
+def test_python_39_check_can_fail(tmp_path, source, compiles):
+    """A plain ``X | Y`` alias and a 3.10-only keyword compile but fail on import; ``match`` fails to compile."""
+    libDir = tmp_path / "lib"
+    libDir.mkdir()
+    (libDir / "Sample.py").write_text(source, encoding="utf-8")
+    problems = python39CompileAndImport(
+        python39Interpreter(), [str(libDir / "Sample.py")], str(libDir), ["Sample"], str(tmp_path / "cache")
+    )
+    assert problems.startswith("import: " if compiles else "py_compile: "), problems
+    assert ("SyntaxError" if not compiles else "Error") in problems, problems
 
 
 # -- CMake, icon, extension index --------------------------------------------------------------------------
