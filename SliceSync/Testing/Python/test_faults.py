@@ -29,14 +29,14 @@ from SliceSyncLib.Status import (
 # -- what the views show -----------------------------------------------------------------------------------
 
 
-def testNoVolumeSyncsUnclampedAndSaysSo(rig):
+def test_click_with_no_volume_moves_targets_unclamped_and_says_so(rig):
     point = rig.click("Red", *RED_CLICK, moved={"Yellow", "Green"})
     assert rig.engine.lastResult.notClamped == {"Yellow": REASON_NO_VOLUME, "Green": REASON_NO_VOLUME}
     assert "no volume shown in Yellow" in rig.engine.statusText()
     assert rig.engine.lastResult.point == pytest.approx(point)
 
 
-def testVolumeWithoutImageDataIsNotClamped(rig):
+def test_volume_without_image_data_is_not_clamped(rig):
     with rig.userChange():
         volume = addVolume(rig.bench.scene, image=False)
     rig.show(volume)
@@ -45,7 +45,7 @@ def testVolumeWithoutImageDataIsNotClamped(rig):
     assert REASON_NO_IMAGE in rig.engine.statusText()
 
 
-def testEmptyImageIsNotClamped(rig):
+def test_empty_image_is_not_clamped(rig):
     with rig.userChange():
         volume = addVolume(rig.bench.scene, dimensions=(0, 0, 0))
     rig.show(volume, fit=False)  # Slicer's own fit collapses the field of view on an empty image
@@ -53,7 +53,7 @@ def testEmptyImageIsNotClamped(rig):
     assert set(rig.engine.lastResult.notClamped.values()) == {REASON_NO_IMAGE}
 
 
-def testSingleSliceVolumeClampsToItsOnlySlice(rig):
+def test_single_slice_volume_clamps_to_its_only_slice(rig):
     with rig.userChange():
         volume = addVolume(rig.bench.scene, dimensions=(30, 30, 1), ijkToRAS=np.diag([1.0, 1.0, 3.0, 1.0]))
     rig.show(volume)
@@ -75,7 +75,7 @@ def testSingleSliceVolumeClampsToItsOnlySlice(rig):
     ],
     ids=["rgbVector", "labelMapOnly", "foregroundOnly"],
 )
-def testAnyLayerAndVoxelTypeClamps(rig, nodeClass, components, layer):
+def test_volume_in_any_layer_and_of_any_voxel_type_clamps(rig, nodeClass, components, layer):
     with rig.userChange():
         volume = addVolume(rig.bench.scene, nodeClass=nodeClass, components=components)
     rig.show(volume, layer=layer)
@@ -89,7 +89,7 @@ def testAnyLayerAndVoxelTypeClamps(rig, nodeClass, components, layer):
     assert rig.engine.lastResult.clampedNames == ["Red"]
 
 
-def testDifferentVolumesInDifferentViews(rig):
+def test_each_view_clamps_to_the_volume_it_shows(rig):
     bench = rig.bench
     red, yellow, green = (bench.views[name] for name in ("Red", "Yellow", "Green"))
     with rig.userChange():
@@ -106,7 +106,7 @@ def testDifferentVolumesInDifferentViews(rig):
     assert rig.engine.lastResult.notClamped == {"Green": REASON_NO_VOLUME}
 
 
-def testLinearTransformMovesTheClampRange(rig):
+def test_linear_transform_moves_the_clamp_range(rig):
     with rig.userChange():
         volume = addVolume(rig.bench.scene)
         transform = slicer.vtkMRMLLinearTransformNode()
@@ -122,7 +122,7 @@ def testLinearTransformMovesTheClampRange(rig):
     assertOnBoundary(red, volume)
 
 
-def testGridTransformSyncsUnclampedWithAClearStatus(rig):
+def test_grid_transform_syncs_unclamped_with_a_clear_status(rig):
     with rig.userChange():
         volume = addVolume(rig.bench.scene)
         grid = vtk.vtkImageData()
@@ -148,7 +148,7 @@ def testGridTransformSyncsUnclampedWithAClearStatus(rig):
 
 @pytest.mark.parametrize("clampMode", ["clamp", "ignoreOutside"])
 @pytest.mark.parametrize("fault", ["singular", "nan", "inf"])
-def testVolumeWithAnInvalidIJKToRASIsNotClampedAndSaysSo(rig, fault, clampMode):
+def test_volume_with_an_invalid_ijk_to_ras_is_not_clamped_and_says_so(rig, fault, clampMode):
     diagonal = {"singular": [1.0, 1.0, 0.0, 1.0], "nan": [1.0, math.nan, 1.0, 1.0], "inf": [math.inf, 1.0, 1.0, 1.0]}
     with rig.userChange():
         volume = addVolume(rig.bench.scene, ijkToRAS=np.diag(diagonal[fault]))
@@ -160,7 +160,7 @@ def testVolumeWithAnInvalidIJKToRASIsNotClampedAndSaysSo(rig, fault, clampMode):
     assert "invalid IJK-to-RAS matrix in Red: not clamped" in rig.engine.statusText()
 
 
-def testReflectedIJKToRASClampsToTheRightEnd(rig):
+def test_reflected_ijk_to_ras_clamps_to_the_right_end(rig):
     ijkToRAS = np.array([[-1.0, 0, 0, 10], [0, 1.0, 0, 0], [0, 0, -2.0, 30], [0, 0, 0, 1]])  # det < 0
     with rig.userChange():
         volume = addVolume(rig.bench.scene, dimensions=(20, 24, 16), ijkToRAS=ijkToRAS)
@@ -173,7 +173,7 @@ def testReflectedIJKToRASClampsToTheRightEnd(rig):
     assertOnBoundary(yellow, volume)
 
 
-def testRealFileWithFlippedAxesClampsInsideOnEveryClick(rig):
+def test_clicks_on_a_real_file_with_flipped_axes_move_targets_through_the_point_clamped_inside(rig):
     from conftest import anatomicalPath
 
     with rig.userChange():
@@ -208,7 +208,7 @@ def _clickAndCheckClamp(rig: Rig, volume, pixel: tuple[int, int]) -> None:
     [(0, 0), (255, 255), (0, 255), (255, 128), (300, 20), (-40, -7), (-(2**30), 2**30), (2**31 - 1, -(2**31))],
     ids=["originCorner", "farCorner", "topLeft", "rightEdge", "outsideView", "negative", "huge", "int32Limits"],
 )
-def testClicksAnywhereAreSafeAndClampOrHit(rig, pixel):
+def test_clicks_anywhere_move_targets_through_the_point_clamped_to_the_volume(rig, pixel):
     """Clicks off the image, on the last pixel, at negative or huge positions: no error, clamped or exact."""
     with rig.userChange():
         volume = addVolume(rig.bench.scene, dimensions=(40, 40, 40))
@@ -232,7 +232,7 @@ def testClicksAnywhereAreSafeAndClampOrHit(rig, pixel):
         (1.0, "x", 2.0),
     ],
 )
-def testSyncToRejectsBadPointsWithValueError(rig, ras):
+def test_sync_to_rejects_bad_points_with_value_error(rig, ras):
     def badSync() -> None:
         with pytest.raises(ValueError):
             rig.engine.syncTo(ras)
@@ -240,7 +240,7 @@ def testSyncToRejectsBadPointsWithValueError(rig, ras):
     rig.act(badSync)
 
 
-def testSyncToRejectsAWrongSourceType(rig):
+def test_sync_to_rejects_a_wrong_source_type_with_value_error(rig):
     def badSync() -> None:
         with pytest.raises(ValueError):
             rig.engine.syncTo((1.0, 2.0, 3.0), rig.bench.views["Red"].compositeNode)
@@ -249,7 +249,7 @@ def testSyncToRejectsAWrongSourceType(rig):
 
 
 @pytest.mark.parametrize("fault", ["zeroNormal", "nanNormal", "nanOrigin"])
-def testDegenerateTargetIsLeftAloneAndReported(rig, fault):
+def test_degenerate_target_is_left_alone_and_reported(rig, fault):
     green = rig.bench.views["Green"]
     with rig.userChange():
         matrix = green.sliceNode.GetSliceToRAS()
@@ -264,7 +264,7 @@ def testDegenerateTargetIsLeftAloneAndReported(rig, fault):
     assert "Green not moved: its slice orientation matrix is invalid" in rig.engine.statusText()
 
 
-def testClickInADegenerateSourceMovesTheTargetsThroughItsOrigin(rig):
+def test_click_in_a_degenerate_source_moves_the_targets_through_its_origin(rig):
     bench = rig.bench
     red = bench.views["Red"]
     with rig.userChange():
@@ -290,7 +290,7 @@ ZERO_VIEW_CLICK_MOVES = {"offset": {"Green"}, "centered": {"Red"}, "keepInView":
 
 
 @pytest.mark.parametrize("jumpMode", sorted(ZERO_VIEW_CLICK_MOVES))
-def testZeroSizeViewFollowsAsTargetAndMovesTheOthersAsSource(rig, jumpMode):
+def test_zero_size_view_follows_as_target_and_moves_the_others_as_source(rig, jumpMode):
     rig.engine.setJumpMode(jumpMode)
     zero = rig.addView("Zero", "Sagittal", size=(0, 0))
     rig.guard.allow(r"vtkPlaneSource|Bad plane coordinate system|returned failure for request")
@@ -306,19 +306,19 @@ def testZeroSizeViewFollowsAsTargetAndMovesTheOthersAsSource(rig, jumpMode):
 
 
 @pytest.mark.parametrize("modifier", ["ctrl", "alt"])
-def testModifierClicksNeverSync(rig, modifier):
+def test_modifier_clicks_never_sync(rig, modifier):
     rig.click("Red", *RED_CLICK, **{modifier: True})
     assert rig.engine.lastResult is None
 
 
-def testShiftClickIsLeftToSlicersOwnJump(rig):
+def test_shift_click_is_left_to_slicers_own_jump(rig):
     # Shift + move is Slicer's crosshair jump (its default behaviour moves the other views); SliceSync stays out.
     rig.click("Red", *RED_CLICK, moved={"Yellow", "Green"}, shift=True)
     assert rig.engine.lastResult is None
 
 
 @pytest.mark.parametrize("mode", ["Place", "AdjustWindowLevel", "ViewTransform"])
-def testInteractionModes(rig, mode):
+def test_only_view_transform_mode_clicks_sync_and_the_mode_is_kept(rig, mode):
     interaction = rig.bench.interactionNode
     with rig.userChange():
         interaction.SetCurrentInteractionMode(getattr(slicer.vtkMRMLInteractionNode, mode))
@@ -328,7 +328,7 @@ def testInteractionModes(rig, mode):
     assert interaction.GetCurrentInteractionMode() == getattr(slicer.vtkMRMLInteractionNode, mode)
 
 
-def testDisabledEngineDoesNothing(rig):
+def test_disabled_engine_moves_nothing_on_clicks_and_drags(rig):
     rig.engine.setEnabled(False)
     rig.click("Red", *RED_CLICK)
     rig.act(lambda: rig.bench.views["Red"].drag([(10, 10), (50, 60), (120, 90)]))
@@ -344,7 +344,7 @@ def _wheel(view: BenchView, forward: bool) -> None:
     )
 
 
-def testMouseWheelStillBrowsesSlicesAndNeverSyncs(rig):
+def test_mouse_wheel_still_browses_slices_and_never_syncs(rig):
     """Slicer's wheel moves only the view under the mouse, one slice, with SliceSync on, off and cleaned up."""
     with rig.userChange():
         volume = addVolume(rig.bench.scene, dimensions=(20, 20, 20), ijkToRAS=np.diag([1.0, 1.0, 2.0, 1.0]))
@@ -363,7 +363,7 @@ def testMouseWheelStillBrowsesSlicesAndNeverSyncs(rig):
 
 
 @pytest.mark.parametrize("show", [True, False])
-def testCrosshairFollowsOnlyWhenAsked(rig, show):
+def test_crosshair_follows_the_click_only_when_asked(rig, show):
     crosshair = rig.bench.crosshairNode
     rig.engine.setShowCrosshair(show)
     before = crosshair.GetCrosshairRAS()
@@ -375,7 +375,7 @@ def testCrosshairFollowsOnlyWhenAsked(rig, show):
 # -- the guard itself --------------------------------------------------------------------------------------
 
 
-def testErrorGuardCatchesWhatItMust():
+def test_error_guard_catches_observer_exceptions_vtk_errors_and_warnings():
     """The checks above can fail: an exception inside a VTK observer, a VTK error and a warning are all caught."""
     import logging
 
@@ -404,7 +404,7 @@ def testErrorGuardCatchesWhatItMust():
     assert caught[2].startswith("VTK: ERROR") and "has 0 connections" in caught[2]
 
 
-def testEveryTestRunsUnderTheErrorGuardAndGuardsNest(errorGuard):
+def test_every_test_runs_under_the_error_guard_and_guards_nest(errorGuard):
     """conftest's guard is on for every test; a guard started inside it collects alone until it stops."""
     import logging
 

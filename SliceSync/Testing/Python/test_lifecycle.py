@@ -31,7 +31,7 @@ def volumeRig(rig):
 # -- views come and go ------------------------------------------------------------------------------------
 
 
-def testViewsAddedAndRemovedWhileOn(rig):
+def test_views_added_and_removed_while_on_sync_only_while_registered(rig):
     engine, bench = rig.engine, rig.bench
     blue = rig.addView("Blue", "Coronal")
     orange = rig.addView("Orange", "Sagittal", viewGroup=1)
@@ -48,7 +48,7 @@ def testViewsAddedAndRemovedWhileOn(rig):
     assert observerCount(blue.interactor) == rig.baseline["Blue.interactor"]
 
 
-def testSliceNodeRemovedFromTheSceneIsForgotten(rig):
+def test_slice_node_removed_from_the_scene_is_forgotten(rig):
     engine, bench = rig.engine, rig.bench
     yellow = bench.views["Yellow"]
     with rig.userChange():
@@ -58,7 +58,7 @@ def testSliceNodeRemovedFromTheSceneIsForgotten(rig):
     rig.click("Red", *RED_CLICK, moved={"Green"}, views={"Red", "Green"})
 
 
-def testAddingTheSameViewTwiceAddsNoObservers(rig):
+def test_adding_the_same_view_twice_adds_no_observers(rig):
     engine, red = rig.engine, rig.bench.views["Red"]
     before = observerCount(red.interactor)
     for _ in range(5):
@@ -69,7 +69,7 @@ def testAddingTheSameViewTwiceAddsNoObservers(rig):
     assert counter.counts == {"Red": 0, "Yellow": 1, "Green": 1}
 
 
-def testAddingAViewWithANewInteractorReleasesTheOldOne(rig):
+def test_adding_a_view_with_a_new_interactor_releases_the_old_one(rig):
     engine, red = rig.engine, rig.bench.views["Red"]
     other = vtk.vtkRenderWindowInteractor()
     otherBaseline = observerCount(other)
@@ -82,7 +82,7 @@ def testAddingAViewWithANewInteractorReleasesTheOldOne(rig):
     rig.click("Red", *RED_CLICK, moved={"Yellow", "Green"})
 
 
-def testRemoveViewOfUnknownNodesIsHarmless(rig):
+def test_remove_view_of_unknown_nodes_is_harmless(rig):
     engine, bench = rig.engine, rig.bench
     stranger = slicer.vtkMRMLSliceNode()
     otherScene = slicer.vtkMRMLScene()
@@ -100,7 +100,7 @@ def testRemoveViewOfUnknownNodesIsHarmless(rig):
 
 
 @pytest.mark.parametrize("wrong", ["Red", 3, vtk.vtkObject()], ids=["string", "int", "vtkObject"])
-def testRemoveViewOfAWrongTypeRaisesValueError(rig, wrong):
+def test_remove_view_of_a_wrong_type_raises_value_error(rig, wrong):
     def remove() -> None:
         with pytest.raises(ValueError):
             rig.engine.removeView(wrong)
@@ -109,7 +109,7 @@ def testRemoveViewOfAWrongTypeRaisesValueError(rig, wrong):
     assert len(rig.engine.views()) == 3
 
 
-def testAddViewFromAnotherSceneRaisesValueError(rig):
+def test_add_view_from_another_scene_raises_value_error(rig):
     otherScene = slicer.vtkMRMLScene()
     foreign = slicer.vtkMRMLSliceNode()
     otherScene.AddNode(foreign)
@@ -124,7 +124,7 @@ def testAddViewFromAnotherSceneRaisesValueError(rig):
 # -- drags interrupted ------------------------------------------------------------------------------------
 
 
-def testSourceViewUnregisteredDuringADrag(rig):
+def test_source_view_unregistered_during_a_drag_stops_following(rig):
     red = rig.bench.views["Red"]
     rig.act(lambda: red.press(60, 190), moved={"Yellow", "Green"})
     rig.act(lambda: red.move(70, 180), moved={"Yellow", "Green"})
@@ -137,7 +137,7 @@ def testSourceViewUnregisteredDuringADrag(rig):
     rig.click("Red", 100, 100, moved={"Yellow", "Green"})
 
 
-def testSourceSliceNodeRemovedFromTheSceneDuringADrag(rig):
+def test_source_slice_node_removed_during_a_drag_stops_following(rig):
     bench = rig.bench
     red = bench.views["Red"]
     rig.act(lambda: red.press(60, 190), moved={"Yellow", "Green"})
@@ -150,7 +150,7 @@ def testSourceSliceNodeRemovedFromTheSceneDuringADrag(rig):
     rig.click("Yellow", 20, 20, moved={"Green"}, views={"Yellow", "Green"})
 
 
-def testVolumeRemovedDuringADrag(volumeRig):
+def test_volume_removed_during_a_drag_leaves_targets_unclamped(volumeRig):
     rig = volumeRig
     red = rig.bench.views["Red"]
     rig.act(lambda: red.press(60, 190), moved={"Yellow", "Green"})
@@ -163,7 +163,7 @@ def testVolumeRemovedDuringADrag(volumeRig):
     rig.act(lambda: red.release(250, 5))
 
 
-def testVolumeReplacedDuringADrag(volumeRig):
+def test_volume_replaced_during_a_drag_clamps_to_the_new_volume(volumeRig):
     rig = volumeRig
     bench = rig.bench
     red, yellow = bench.views["Red"], bench.views["Yellow"]
@@ -179,7 +179,7 @@ def testVolumeReplacedDuringADrag(volumeRig):
 
 
 @pytest.mark.parametrize("mode", ["Place", "AdjustWindowLevel"])
-def testInteractionModeChangedDuringADragStopsFollowing(rig, mode):
+def test_interaction_mode_changed_during_a_drag_stops_following(rig, mode):
     red = rig.bench.views["Red"]
     rig.act(lambda: red.press(60, 190), moved={"Yellow", "Green"})
     with rig.userChange():
@@ -189,7 +189,7 @@ def testInteractionModeChangedDuringADragStopsFollowing(rig, mode):
 
 
 @pytest.mark.parametrize("mode", ["Place", "AdjustWindowLevel"])
-def testInteractionModeChangedBeforeTheReleaseOfAClickCancelsIt(rig, mode):
+def test_interaction_mode_changed_before_the_release_of_a_click_cancels_it(rig, mode):
     rig.engine.setDragFollow(False)  # the click syncs on release
     red = rig.bench.views["Red"]
     rig.act(lambda: red.press(60, 190))
@@ -198,7 +198,7 @@ def testInteractionModeChangedBeforeTheReleaseOfAClickCancelsIt(rig, mode):
     rig.act(lambda: red.release(60, 190))
 
 
-def testDisabledDuringADragStopsAndReenablingNeedsANewPress(rig):
+def test_disabled_during_a_drag_stops_and_reenabling_needs_a_new_press(rig):
     red = rig.bench.views["Red"]
     rig.act(lambda: red.press(60, 190), moved={"Yellow", "Green"})
     rig.act(lambda: rig.engine.setEnabled(False))
@@ -219,7 +219,7 @@ def _closeScene(scene: slicer.vtkMRMLScene) -> None:
     scene.EndState(slicer.vtkMRMLScene.CloseState)
 
 
-def testSceneClearedWhileOn(volumeRig):
+def test_scene_cleared_while_on_keeps_syncing_unclamped(volumeRig):
     rig = volumeRig
     rig.click("Red", *RED_CLICK, moved={"Yellow", "Green"}, hits=False)
     with rig.userChange():
@@ -229,7 +229,7 @@ def testSceneClearedWhileOn(volumeRig):
     assert rig.engine.lastResult.notClamped == {"Yellow": REASON_NO_VOLUME, "Green": REASON_NO_VOLUME}
 
 
-def testSceneClosedThenANewSceneLoadedWhileOn(volumeRig):
+def test_scene_closed_then_reloaded_while_on_keeps_syncing_and_clamps_again(volumeRig):
     rig = volumeRig
     bench = rig.bench
     path = bench.tempPath("saved.mrml")
@@ -250,7 +250,7 @@ def testSceneClosedThenANewSceneLoadedWhileOn(volumeRig):
     assert "Yellow" in rig.engine.lastResult.clampedNames
 
 
-def testSceneClearedWithSingletonsReleasesEveryView(rig):
+def test_scene_cleared_with_singletons_releases_every_view(rig):
     bench = rig.bench
     with rig.userChange():
         bench.scene.Clear(1)
@@ -261,7 +261,7 @@ def testSceneClearedWithSingletonsReleasesEveryView(rig):
 
 
 @pytest.mark.parametrize("state", ["BatchProcessState", "ImportState", "CloseState"])
-def testNoSyncWhileTheSceneIsBusy(rig, state):
+def test_no_sync_while_the_scene_is_busy(rig, state):
     scene, red = rig.bench.scene, rig.bench.views["Red"]
     stateValue = getattr(slicer.vtkMRMLScene, state)
     with rig.userChange():
@@ -279,7 +279,7 @@ def testNoSyncWhileTheSceneIsBusy(rig, state):
     rig.click("Red", *RED_CLICK, moved={"Yellow", "Green"})
 
 
-def testSceneBusyDuringADragStopsFollowing(rig):
+def test_scene_busy_during_a_drag_stops_following(rig):
     scene, red = rig.bench.scene, rig.bench.views["Red"]
     rig.act(lambda: red.press(60, 190), moved={"Yellow", "Green"})
     with rig.userChange():
@@ -293,7 +293,7 @@ def testSceneBusyDuringADragStopsFollowing(rig):
 # -- on, off, cleanup, reload ------------------------------------------------------------------------------
 
 
-def testEnableDisableAThousandTimesLeaksNothing(rig):
+def test_enable_disable_a_thousand_times_leaks_nothing(rig):
     engine, bench = rig.engine, rig.bench
     engaged = rig.observerCounts()
     for _ in range(1000):
@@ -311,7 +311,7 @@ def testEnableDisableAThousandTimesLeaksNothing(rig):
     }
 
 
-def testCleanupTwiceThenTheEngineIsInert(rig):
+def test_cleanup_twice_then_the_engine_is_inert(rig):
     engine = rig.engine
     engine.cleanup()
     engine.cleanup()
@@ -320,7 +320,7 @@ def testCleanupTwiceThenTheEngineIsInert(rig):
     rig.click("Red", *RED_CLICK)
 
 
-def testCleanupDuringADrag(rig):
+def test_cleanup_during_a_drag_stops_following_and_releases_observers(rig):
     red = rig.bench.views["Red"]
     rig.act(lambda: red.press(60, 190), moved={"Yellow", "Green"})
     rig.act(rig.engine.cleanup)
@@ -329,7 +329,7 @@ def testCleanupDuringADrag(rig):
     rig.act(lambda: red.release(90, 150))
 
 
-def testStatusCallbackThatRaisesIsContained(rig):
+def test_status_callback_that_raises_is_contained(rig):
     def broken(text: str) -> None:
         raise RuntimeError("a broken panel")
 
@@ -348,7 +348,7 @@ def _reload(bench: SliceViewBench, old: SliceSyncEngine) -> SliceSyncEngine:
     return new
 
 
-def testModuleReloadGivesExactlyOneJumpPerClick(rig):
+def test_module_reload_gives_exactly_one_jump_per_click(rig):
     bench = rig.bench
     engaged = rig.observerCounts()
     for _ in range(3):
@@ -394,7 +394,7 @@ def bindingRig(errorGuard, bench):
     rig.finish()
 
 
-def testBindingFollowsLayoutChanges(bindingRig):
+def test_binding_follows_layout_changes(bindingRig):
     rig = bindingRig
     bench = rig.bench
     rig.click("Red", *RED_CLICK, moved={"Yellow", "Green"})
@@ -413,7 +413,7 @@ def testBindingFollowsLayoutChanges(bindingRig):
     rig.click("Red", 60, 60, moved={"Yellow", "Green"}, views={"Red", "Yellow", "Green", "Blue"})
 
 
-def testBindingSurvivesSceneClose(bindingRig):
+def test_binding_keeps_syncing_after_scene_close(bindingRig):
     rig = bindingRig
     with rig.userChange():
         _closeScene(rig.bench.scene)
@@ -421,7 +421,7 @@ def testBindingSurvivesSceneClose(bindingRig):
     rig.click("Red", *RED_CLICK, moved={"Yellow", "Green"})
 
 
-def testBindingReloadGivesExactlyOneJumpPerClick(bindingRig):
+def test_binding_reload_gives_exactly_one_jump_per_click(bindingRig):
     rig = bindingRig
     bench = rig.bench
     engaged = rig.observerCounts()
@@ -437,7 +437,7 @@ def testBindingReloadGivesExactlyOneJumpPerClick(bindingRig):
     assert counter.counts == {"Red": 0, "Yellow": 1, "Green": 1}
 
 
-def testBindingEnableDisableAndViewGroupChanges(bindingRig):
+def test_binding_enable_disable_and_view_group_changes_leak_nothing(bindingRig):
     rig = bindingRig
     bench = rig.bench
     with rig.userChange():
@@ -456,7 +456,7 @@ def testBindingEnableDisableAndViewGroupChanges(bindingRig):
 # -- re-entrant calls from callbacks ---------------------------------------------------------------------
 
 
-def testStatusCallbackThatDisablesTheEngine(rig):
+def test_status_callback_that_disables_the_engine_stops_syncing(rig):
     engine = rig.engine
     engine.setStatusCallback(lambda text: engine.setEnabled(False) if text.startswith("Synced") else None)
     rig.click("Red", *RED_CLICK, moved={"Yellow", "Green"})
@@ -465,7 +465,7 @@ def testStatusCallbackThatDisablesTheEngine(rig):
     rig.click("Red", 200, 40)
 
 
-def testStatusCallbackThatCleansUpTheEngine(rig):
+def test_status_callback_that_cleans_up_the_engine_releases_everything(rig):
     engine = rig.engine
     engine.setStatusCallback(lambda text: engine.cleanup() if text.startswith("Synced") else None)
     rig.click("Red", *RED_CLICK, moved={"Yellow", "Green"})
@@ -473,7 +473,7 @@ def testStatusCallbackThatCleansUpTheEngine(rig):
     rig.click("Red", 200, 40)
 
 
-def testAnotherModuleRemovingViewsWhileTheyMove(rig):
+def test_another_module_removing_views_while_they_move_lets_the_sync_finish(rig):
     """Another module reacts to Yellow moving by unregistering Red and Green: the sync in progress finishes."""
     bench, engine = rig.bench, rig.engine
     yellow = bench.views["Yellow"]
@@ -493,7 +493,7 @@ def testAnotherModuleRemovingViewsWhileTheyMove(rig):
     rig.click("Red", 200, 40)
 
 
-def testBindingMovesToANewSceneObjectAndLeavesTheOldOneClean(bindingRig):
+def test_binding_moves_to_a_new_scene_object_and_leaves_the_old_one_clean(bindingRig):
     rig = bindingRig
     other = SliceViewBench()
     try:
@@ -522,7 +522,7 @@ def testBindingMovesToANewSceneObjectAndLeavesTheOldOneClean(bindingRig):
         other.close()
 
 
-def testBindingSkipsViewsWithoutAnInteractor(bindingRig):
+def test_binding_skips_views_without_an_interactor(bindingRig):
     rig = bindingRig
     bench = rig.bench
     rig.guard.allow(r"SliceSync: view 'Yellow' has no slice node or no interactor; skipped")

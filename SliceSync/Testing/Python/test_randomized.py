@@ -437,7 +437,7 @@ class SliceSyncMachine(RuleBasedStateMachine):
             self.guard.stop()
 
 
-def testRandomizedSequencesKeepEveryInvariant():
+def test_randomized_sequences_keep_every_invariant():
     STEPS.update(all=0, count=0, sequences=0, syncs=0)
     run_state_machine_as_test(
         SliceSyncMachine,
