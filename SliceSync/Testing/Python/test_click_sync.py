@@ -8,7 +8,15 @@ import numpy as np
 import pytest
 import vtk
 
-from SliceSyncBench import SliceViewBench, observerCount
+from SliceSyncBench import (
+    ModifiedCounter,
+    SliceViewBench,
+    obliqueAffine,
+    observerCount,
+    sliceBounds,
+    sliceOffset,
+    userState,
+)
 from SliceSyncLib import SliceSyncEngine
 
 TOLERANCE_MM = 1e-3
@@ -17,36 +25,6 @@ TOLERANCE_MM = 1e-3
 def assertPlaneContains(view, point, tolerance=TOLERANCE_MM):
     distance = view.distanceToPlane(point)
     assert abs(distance) <= tolerance, f"{view.name} misses {point} by {distance:.6f} mm"
-
-
-def modifiedCounter(node):
-    counts = [0]
-
-    def onModified(caller, event):
-        counts[0] += 1
-
-    tag = node.AddObserver(vtk.vtkCommand.ModifiedEvent, onModified)
-    return counts, tag
-
-
-def userState(bench):
-    """Everything SliceSync must never change, per view and scene-wide."""
-    state = {}
-    for name, view in bench.views.items():
-        composite = view.compositeNode
-        state[name] = (
-            view.sliceNode.GetOrientationString(),
-            view.sliceNode.GetViewGroup(),
-            tuple(view.sliceNode.GetFieldOfView()),
-            composite.GetBackgroundVolumeID(),
-            composite.GetForegroundVolumeID(),
-            composite.GetLabelVolumeID(),
-            composite.GetLinkedControl(),
-        )
-    crosshair = bench.crosshairNode
-    state["crosshair"] = (crosshair.GetCrosshairMode(), crosshair.GetCrosshairBehavior())
-    state["interaction"] = bench.interactionNode.GetCurrentInteractionMode()
-    return state
 
 
 def rotationMatrix(axis, degrees):
@@ -242,17 +220,6 @@ def test_keep_in_view_does_not_pan_when_the_point_is_visible(bench, anatomical, 
 # -- clamping ------------------------------------------------------------------------------------------------
 
 
-def sliceBounds(view, volume):
-    bounds = [0.0] * 6
-    view.sliceLogic.GetVolumeSliceBounds(volume, bounds, True)
-    return bounds[4], bounds[5]
-
-
-def sliceOffset(view):
-    m = view.sliceNode.GetSliceToRAS()
-    return sum(m.GetElement(k, 2) * m.GetElement(k, 3) for k in range(3))
-
-
 def test_click_outside_the_volume_clamps_each_target_to_its_voxel_centre_extent(bench, anatomical, engine):
     red, yellow, green = (bench.views[name] for name in ("Red", "Yellow", "Green"))
     zoomIn(red, 0.25)  # zoom out so that pixels outside the volume are visible
@@ -293,13 +260,6 @@ def test_clamp_off_follows_the_point_beyond_the_volume(bench, anatomical, engine
     red.click(2, 2)
 
     assertPlaneContains(yellow, point)
-
-
-def obliqueAffine():
-    affine = np.eye(4)
-    affine[:3, :3] = rotationMatrix((0.2, 0.4, 1.0), 30.0) @ np.diag([1.2, 0.8, 1.5])
-    affine[:3, 3] = (-20.0, 10.0, 5.0)
-    return affine
 
 
 def volumeCases(bench):
@@ -464,26 +424,17 @@ def test_disabled_engine_does_nothing_and_has_no_observers(bench, anatomical):
 
 def test_each_moved_view_fires_exactly_one_modified_event_and_unmoved_views_none(bench, anatomical, engine):
     red, yellow, green = (bench.views[name] for name in ("Red", "Yellow", "Green"))
-    counters = {view.name: modifiedCounter(view.sliceNode) for view in (red, yellow, green)}
-
-    for index, mode in enumerate(("offset", "centered", "keepInView")):
-        engine.setJumpMode(mode)
-        zoomIn(yellow, 4.0)
-        x, y = 30 + 40 * index, 200 - 50 * index
-        for counts, _ in counters.values():
-            counts[0] = 0
-        red.click(x, y)
-        assert counters["Yellow"][0][0] == 1, mode
-        assert counters["Green"][0][0] == 1, mode
-        assert counters["Red"][0][0] == 0, mode
-        for counts, _ in counters.values():
-            counts[0] = 0
-        red.click(x, y)  # the same point again: every target already passes through it
-        assert counters["Yellow"][0][0] == 0, mode
-        assert counters["Green"][0][0] == 0, mode
-
-    for view in (red, yellow, green):
-        view.sliceNode.RemoveObserver(counters[view.name][1])
+    with ModifiedCounter((red, yellow, green)) as counter:
+        for index, mode in enumerate(("offset", "centered", "keepInView")):
+            engine.setJumpMode(mode)
+            zoomIn(yellow, 4.0)
+            x, y = 30 + 40 * index, 200 - 50 * index
+            counter.counts.update(Red=0, Yellow=0, Green=0)
+            red.click(x, y)
+            assert counter.counts == {"Red": 0, "Yellow": 1, "Green": 1}, mode
+            counter.counts.update(Red=0, Yellow=0, Green=0)
+            red.click(x, y)  # the same point again: every target already passes through it
+            assert counter.counts == {"Red": 0, "Yellow": 0, "Green": 0}, mode
 
 
 def test_user_setup_is_untouched_by_clicks_drags_and_modes(bench, anatomical, engine):
