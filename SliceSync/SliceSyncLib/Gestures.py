@@ -73,8 +73,8 @@ class GestureFilter:
         self.cancel()
 
     def _onPress(self, caller: vtk.vtkObject, event: str) -> None:
+        # _onAnyPress (priority 10) has already ended any earlier gesture.
         try:
-            self.cancel()
             iren = self.interactor
             if iren.GetShiftKey() or iren.GetControlKey() or iren.GetAltKey() or iren.GetRepeatCount():
                 return
