@@ -34,6 +34,15 @@ CROSSHAIR_NODE_ID = "vtkMRMLCrosshairNodedefault"
 
 StatusCallback = Callable[[str], None]
 
+# Where a synced point came from. Sinks use it: the link never sends back a point it received. A click or drag
+# step synced while the button is still down is provisional (final=False) until the gesture ends.
+ORIGIN_CLICK = "click"
+ORIGIN_SCRIPT = "syncTo"
+ORIGIN_NUDGE = "nudge"
+ORIGIN_HISTORY = "history"
+ORIGIN_MARKUP = "markup"
+ORIGIN_LINK = "link"
+
 
 def _rows(matrix: vtk.vtkMatrix4x4) -> list[tuple[float, ...]]:
     # GetData() copies the 16 elements (row major) in one call, several times faster than 16 GetElement calls.
@@ -104,7 +113,11 @@ class SliceSyncEngine:
             self.removeView(sliceNode)
         self._observeScene()
         gestures = GestureFilter(
-            interactor, self._canStart, functools.partial(self._syncFromPixel, key), self.dragFollow
+            interactor,
+            self._canStart,
+            functools.partial(self._syncFromPixel, key),
+            self.dragFollow,
+            self._endGesture,
         )
         self._views[key] = _View(sliceNode, gestures)
         if self._enabled:
@@ -214,15 +227,29 @@ class SliceSyncEngine:
             raise ValueError(
                 f"sourceSliceNode must be a vtkMRMLSliceNode or None, got {type(sourceSliceNode).__name__}"
             )
-        result = self._sync(point, sourceSliceNode)  # type: ignore[arg-type]
+        result = self._sync(point, sourceSliceNode, ORIGIN_SCRIPT)  # type: ignore[arg-type]
         self._setResult(result)
         return result
 
-    def _sync(self, point: Geometry.Vector3, source: Optional[slicer.vtkMRMLSliceNode]) -> SyncResult:
+    def _sync(
+        self,
+        point: Geometry.Vector3,
+        source: Optional[slicer.vtkMRMLSliceNode],
+        origin: str,
+        final: bool = True,
+    ) -> SyncResult:
+        """The one path every source takes: point -> world -> snap -> cursor -> views, crosshair and sinks.
+
+        ``point`` is in the source view's space; ``final`` is False for the provisional steps of a drag.
+        """
         result = SyncResult(point, _viewName(source) if source is not None else None)
         if self._sceneBusy():
             result.skippedReason = "the scene is being loaded or closed"
             return result
+        world = self._toWorld(point, source, result)
+        if world is None:
+            return result
+        world = self._snap(world, source, result)
         targets = self._targets(source)
         result.targetNames = [_viewName(node) for node in targets]
         volumes: dict[str, tuple[Optional[Geometry.VolumeGeometry], str]] = {}
@@ -235,12 +262,45 @@ class SliceSyncEngine:
                 return result
             checkTargets = inside is None
         for sliceNode, name in zip(targets, result.targetNames):
-            self._syncOne(sliceNode, name, point, result, volumes, checkTargets)
+            targetPoint = self._fromWorld(world, sliceNode, name, result)
+            if targetPoint is not None:
+                self._syncOne(sliceNode, name, targetPoint, result, volumes, checkTargets)
         if self._showCrosshair:
             crosshair = self._crosshairNode()
             if crosshair is not None:
-                crosshair.SetCrosshairRAS(*point)
+                crosshair.SetCrosshairRAS(*world)
+        self._moveCursor(world, origin, final)
+        self._publish(world, origin, final)
         return result
+
+    # -- the cursor's pipeline stages (each a no-op until its feature fills it in) --------------------
+
+    def _toWorld(
+        self, point: Geometry.Vector3, source: Optional[slicer.vtkMRMLSliceNode], result: SyncResult
+    ) -> Optional[Geometry.Vector3]:
+        """Map a point from the source view's space to world coordinates (None: not synced, result says why)."""
+        return point
+
+    def _snap(
+        self, world: Geometry.Vector3, source: Optional[slicer.vtkMRMLSliceNode], result: SyncResult
+    ) -> Geometry.Vector3:
+        """Move the world point to the voxel centre it should snap to, if snapping is on."""
+        return world
+
+    def _fromWorld(
+        self, world: Geometry.Vector3, sliceNode: slicer.vtkMRMLSliceNode, name: str, result: SyncResult
+    ) -> Optional[Geometry.Vector3]:
+        """Map the world point into a target view's space (None: that target is not moved, result says why)."""
+        return world
+
+    def _moveCursor(self, world: Geometry.Vector3, origin: str, final: bool) -> None:
+        """Make ``world`` the cursor; a final point also enters the history."""
+
+    def _publish(self, world: Geometry.Vector3, origin: str, final: bool) -> None:
+        """Tell the outside sinks (the link) where the cursor went; never echo what came from them."""
+
+    def _endGesture(self) -> None:
+        """A click or drag has ended: the provisional drag steps become one final point."""
 
     def _syncOne(
         self,
@@ -419,7 +479,7 @@ class SliceSyncEngine:
         scene = self.scene
         return bool(scene.IsBatchProcessing() or scene.IsImporting() or scene.IsClosing())
 
-    def _syncFromPixel(self, key: str, x: int, y: int) -> None:
+    def _syncFromPixel(self, key: str, x: int, y: int, final: bool) -> None:
         view = self._views.get(key)
         if view is None:
             return
@@ -435,7 +495,7 @@ class SliceSyncEngine:
                 "SliceSync: the click at (%d, %d) in %s has no valid RAS position", x, y, _viewName(sliceNode)
             )
             return
-        self._setResult(self._sync(tuple(ras), sliceNode))  # type: ignore[arg-type]
+        self._setResult(self._sync(tuple(ras), sliceNode, ORIGIN_CLICK, final))  # type: ignore[arg-type]
 
     def _crosshairNode(self) -> Optional[slicer.vtkMRMLCrosshairNode]:
         crosshair = self.scene.GetNodeByID(CROSSHAIR_NODE_ID)

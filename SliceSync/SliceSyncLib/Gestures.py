@@ -22,11 +22,16 @@ FIRST_PRIORITY = 10.0
 CLICK_TOLERANCE_PIXELS = 3
 
 PressPredicate = Callable[[vtk.vtkRenderWindowInteractor], bool]
-SyncRequest = Callable[[int, int], None]
+# onSync(x, y, final): final is False for the provisional syncs of a gesture still in progress.
+SyncRequest = Callable[[int, int, bool], None]
 
 
 class GestureFilter:
-    """Watches one interactor and calls ``onSync(x, y)`` for a left click or each drag-follow step."""
+    """Watches one interactor and calls ``onSync(x, y, final)`` for a left click or each drag-follow step.
+
+    A gesture that synced provisionally (drag-follow syncs at the press and at each move) calls ``onEnd()``
+    once when it ends: at the release, or when another press takes over.
+    """
 
     def __init__(
         self,
@@ -34,11 +39,13 @@ class GestureFilter:
         canStart: PressPredicate,
         onSync: SyncRequest,
         dragFollow: Callable[[], bool],
+        onEnd: Optional[Callable[[], None]] = None,
     ) -> None:
         self.interactor = interactor
         self._canStart = canStart
         self._onSync = onSync
         self._dragFollow = dragFollow
+        self._onEnd = onEnd
         self._pressPosition: Optional[tuple[int, int]] = None
         self._dragging = False
         self._synced = False
@@ -70,7 +77,17 @@ class GestureFilter:
         self._synced = False
 
     def _onAnyPress(self, caller: vtk.vtkObject, event: str) -> None:
+        self._finish()
+
+    def _finish(self) -> None:
+        """End the gesture in progress, telling the engine if it synced provisionally."""
+        synced = self._synced
         self.cancel()
+        if synced and self._onEnd is not None:
+            try:
+                self._onEnd()
+            except Exception:
+                logging.exception("SliceSync: failed to end a gesture")
 
     def _onPress(self, caller: vtk.vtkObject, event: str) -> None:
         # _onAnyPress (priority 10) has already ended any earlier gesture.
@@ -84,7 +101,7 @@ class GestureFilter:
             self._pressPosition = (x, y)
             if self._dragFollow():
                 self._synced = True
-                self._onSync(x, y)
+                self._onSync(x, y, False)
         except Exception:
             logging.exception("SliceSync: failed to handle a mouse press")
             self.cancel()
@@ -101,7 +118,7 @@ class GestureFilter:
                 self._dragging = True
             if self._dragFollow():
                 self._synced = True
-                self._onSync(x, y)
+                self._onSync(x, y, False)
         except Exception:
             logging.exception("SliceSync: failed to handle a mouse move")
             self.cancel()
@@ -114,11 +131,11 @@ class GestureFilter:
             isClick = not self._dragging and not self._isBeyondClick(x, y)
             pressX, pressY = self._pressPosition
             if isClick and not self._synced and self._canStart(self.interactor):
-                self._onSync(pressX, pressY)
+                self._onSync(pressX, pressY, True)
         except Exception:
             logging.exception("SliceSync: failed to handle a mouse release")
         finally:
-            self.cancel()
+            self._finish()
 
     def _isBeyondClick(self, x: int, y: int) -> bool:
         pressX, pressY = self._pressPosition  # type: ignore[misc]
