@@ -11,6 +11,7 @@ import vtk
 
 from . import Geometry
 from .Gestures import GestureFilter
+from .Readout import Readout, readAt
 from .Status import (
     REASON_BAD_GEOMETRY,
     REASON_DEGENERATE,
@@ -87,6 +88,7 @@ class SliceSyncEngine:
         self._geometryCache: dict[str, tuple] = {}
         self._sceneObservations: list[int] = []
         self._observeScene()
+        self._cursor: Optional[Geometry.Vector3] = None
 
     def _observeScene(self) -> None:
         """Follow slice nodes leaving the scene (again after cleanup(), if the engine is reused)."""
@@ -295,6 +297,7 @@ class SliceSyncEngine:
 
     def _moveCursor(self, world: Geometry.Vector3, origin: str, final: bool) -> None:
         """Make ``world`` the cursor; a final point also enters the history."""
+        self._cursor = world
 
     def _publish(self, world: Geometry.Vector3, origin: str, final: bool) -> None:
         """Tell the outside sinks (the link) where the cursor went; never echo what came from them."""
@@ -453,6 +456,12 @@ class SliceSyncEngine:
                 if isinstance(volume, slicer.vtkMRMLVolumeNode):
                     return volume
         return None
+
+    # -- readout ------------------------------------------------------------------------------------
+
+    def readout(self) -> Readout:
+        """Return what every volume shown in a registered view holds at the cursor (computed now, on request)."""
+        return readAt(self.scene, self.views(), self._cursor)
 
     # -- events --------------------------------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 """SliceSync's Qt-free engine: click in a slice view, the other slice views follow."""
 
 from .Engine import CLAMP_MODES, JUMP_MODES, SliceSyncEngine
+from .Readout import LayerReadout, Readout
 from .Status import SyncResult
 
-__all__ = ["CLAMP_MODES", "JUMP_MODES", "SliceSyncEngine", "SyncResult"]
+__all__ = ["CLAMP_MODES", "JUMP_MODES", "LayerReadout", "Readout", "SliceSyncEngine", "SyncResult"]
