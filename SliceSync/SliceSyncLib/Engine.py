@@ -70,6 +70,15 @@ class _View:
         self.gestures = gestures
 
 
+class _Pending:
+    """A world point a hidden view takes when it is shown, and the observer that waits for that."""
+
+    def __init__(self, world: Geometry.Vector3, checkInside: bool, tag: int) -> None:
+        self.world = world
+        self.checkInside = checkInside
+        self.tag = tag
+
+
 class SliceSyncEngine:
     """Keeps a set of slice views in step: a click in one moves the others of its view group."""
 
@@ -86,6 +95,7 @@ class SliceSyncEngine:
         self._statusCallback: Optional[StatusCallback] = None
         self.lastResult: Optional[SyncResult] = None
         self._geometryCache: dict[str, tuple] = {}
+        self._pending: dict[str, _Pending] = {}
         self._sceneObservations: list[int] = []
         self._observeScene()
         self._cursor: Optional[Geometry.Vector3] = None
@@ -134,6 +144,7 @@ class SliceSyncEngine:
         view = self._views.get(key) if key else None
         if view is None or view.sliceNode is not sliceNode:
             return
+        self._dropPending(key)
         del self._views[key]
         view.gestures.detach()
         self._notify()
@@ -263,7 +274,7 @@ class SliceSyncEngine:
                 result.skippedReason = "the point is outside the volume shown in " + result.sourceName
                 return result
             checkTargets = inside is None
-        for sliceNode, name in zip(targets, result.targetNames):
+        for sliceNode, name in self._shownTargets(targets, world, checkTargets, result):
             targetPoint = self._fromWorld(world, sliceNode, name, result)
             if targetPoint is not None:
                 self._syncOne(sliceNode, name, targetPoint, result, volumes, checkTargets)
@@ -382,6 +393,68 @@ class SliceSyncEngine:
             sliceToRAS.SetElement(row, 3, sliceToRAS.GetElement(row, 3) + shift[row])
         sliceNode.UpdateMatrices()
         return True
+
+    # -- hidden views: moved when they are shown ----------------------------------------------------
+
+    def _shownTargets(
+        self,
+        targets: list[slicer.vtkMRMLSliceNode],
+        world: Geometry.Vector3,
+        checkInside: bool,
+        result: SyncResult,
+    ) -> list[tuple[slicer.vtkMRMLSliceNode, str]]:
+        """Return the (node, name) targets mapped in the layout; hidden ones keep ``world`` until shown."""
+        shown = []
+        pending = self._pending
+        for sliceNode, name in zip(targets, result.targetNames):
+            if sliceNode.IsMappedInLayout():
+                if pending:
+                    self._dropPending(sliceNode.GetID())
+                shown.append((sliceNode, name))
+            else:
+                self._defer(sliceNode, world, checkInside)
+                result.deferredNames.append(name)
+        return shown
+
+    def _defer(self, sliceNode: slicer.vtkMRMLSliceNode, world: Geometry.Vector3, checkInside: bool) -> None:
+        key = sliceNode.GetID()
+        pending = self._pending.get(key)
+        if pending is not None:
+            pending.world, pending.checkInside = world, checkInside
+            return
+        # Only hidden views with a point to take are observed: a sync never moves them, so this costs nothing per click.
+        tag = sliceNode.AddObserver(vtk.vtkCommand.ModifiedEvent, functools.partial(self._onHiddenViewModified, key))
+        self._pending[key] = _Pending(world, checkInside, tag)
+
+    def _dropPending(self, key: str) -> None:
+        pending = self._pending.pop(key, None)
+        view = self._views.get(key)
+        if pending is not None:
+            node = view.sliceNode if view is not None else self.scene.GetNodeByID(key)
+            if node is not None:
+                node.RemoveObserver(pending.tag)
+
+    def _onHiddenViewModified(self, key: str, caller: vtk.vtkObject, event: str) -> None:
+        try:
+            if not caller.IsMappedInLayout() or self._sceneBusy():
+                return
+            pending = self._pending.get(key)
+            view = self._views.get(key)
+            self._dropPending(key)
+            if pending is None or view is None:
+                return
+            self._catchUp(view.sliceNode, pending)
+        except Exception:
+            logging.exception("SliceSync: failed to bring a view that was shown to the cursor")
+
+    def _catchUp(self, sliceNode: slicer.vtkMRMLSliceNode, pending: _Pending) -> None:
+        """Move a view that has just been shown through the point it missed while hidden."""
+        name = _viewName(sliceNode)
+        result = SyncResult(pending.world, None, [name])
+        targetPoint = self._fromWorld(pending.world, sliceNode, name, result)
+        if targetPoint is not None:
+            self._syncOne(sliceNode, name, targetPoint, result, {}, pending.checkInside)
+        logging.debug("SliceSync: %s was shown: %s", name, result.summary())
 
     # -- what each view shows ------------------------------------------------------------------------
 
@@ -536,6 +609,8 @@ class SliceSyncEngine:
 
     def cleanup(self) -> None:
         """Remove every observer the engine added and forget all views; safe to call twice."""
+        for key in list(self._pending):
+            self._dropPending(key)
         for view in self._views.values():
             view.gestures.detach()
         self._views.clear()

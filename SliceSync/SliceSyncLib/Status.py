@@ -26,6 +26,7 @@ class SyncResult:
     notClamped: dict[str, str] = field(default_factory=dict)
     outsideNames: list[str] = field(default_factory=list)
     notMoved: dict[str, str] = field(default_factory=dict)
+    deferredNames: list[str] = field(default_factory=list)
     skippedReason: Optional[str] = None
 
     def summary(self) -> str:
@@ -43,6 +44,8 @@ class SyncResult:
             notes.append(f"{reason} in {name}: not clamped")
         for name, reason in self.notMoved.items():
             notes.append(f"{name} not moved: {reason}")
+        if self.deferredNames:
+            notes.append("hidden, will follow when shown: " + ", ".join(self.deferredNames))
         if notes:
             text += " (" + "; ".join(notes) + ")"
         return text
