@@ -11,11 +11,13 @@ import vtk
 
 from . import Geometry
 from .Gestures import GestureFilter
+from .GroupMapping import GroupMapping
 from .Readout import Readout, readAt
 from .Status import (
     REASON_BAD_GEOMETRY,
     REASON_DEGENERATE,
     REASON_NO_IMAGE,
+    REASON_NO_INVERSE,
     REASON_NO_VOLUME,
     REASON_NONLINEAR,
     SyncResult,
@@ -97,6 +99,8 @@ class SliceSyncEngine:
         self._geometryCache: dict[str, tuple] = {}
         self._pending: dict[str, _Pending] = {}
         self._sceneObservations: list[int] = []
+        self._groupMapping = GroupMapping(scene)
+        self._mappingNotice: Optional[str] = None
         self._observeScene()
         self._cursor: Optional[Geometry.Vector3] = None
 
@@ -216,6 +220,8 @@ class SliceSyncEngine:
 
     def statusText(self) -> str:
         """Return one line saying what sync is doing, for a panel."""
+        if self._mappingNotice is not None:
+            return self._mappingNotice
         if not self._enabled:
             return "Sync is off"
         if not self._views:
@@ -223,6 +229,26 @@ class SliceSyncEngine:
         if self.lastResult is not None:
             return self.lastResult.summary()
         return f"Syncing {len(self._views)} views: click in any of them"
+
+    # -- view groups mapped through transforms (registration) -----------------------------------------
+
+    def setViewGroupTransform(self, viewGroup: int, transformNode: Optional[slicer.vtkMRMLTransformNode]) -> None:
+        """Say that ``viewGroup``'s views show data in the space ``transformNode`` maps to world (None: world)."""
+        self._groupMapping.setTransform(viewGroup, transformNode)
+        self._mappingNotice = None
+        self._notify()
+
+    def viewGroupTransform(self, viewGroup: int) -> Optional[slicer.vtkMRMLTransformNode]:
+        """Return the transform node ``viewGroup`` is mapped through, or None."""
+        return self._groupMapping.transform(viewGroup)
+
+    def setLinkedViewGroups(self, viewGroups: Optional[Sequence[int]]) -> None:
+        """Choose the view groups a click moves together (None: the mapped groups plus group 0)."""
+        self._groupMapping.setLinkedGroups(viewGroups)
+
+    def linkedViewGroups(self) -> list[int]:
+        """Return the view groups a click in one of them moves together."""
+        return self._groupMapping.linkedGroups()
 
     # -- syncing -------------------------------------------------------------------------------------
 
@@ -277,7 +303,8 @@ class SliceSyncEngine:
         for sliceNode, name in self._shownTargets(targets, world, checkTargets, result):
             targetPoint = self._fromWorld(world, sliceNode, name, result)
             if targetPoint is not None:
-                self._syncOne(sliceNode, name, targetPoint, result, volumes, checkTargets)
+                checkInside = checkTargets or self._checksOwnVolume(sliceNode, result)
+                self._syncOne(sliceNode, name, targetPoint, result, volumes, checkInside)
         if self._showCrosshair:
             crosshair = self._crosshairNode()
             if crosshair is not None:
@@ -292,7 +319,17 @@ class SliceSyncEngine:
         self, point: Geometry.Vector3, source: Optional[slicer.vtkMRMLSliceNode], result: SyncResult
     ) -> Optional[Geometry.Vector3]:
         """Map a point from the source view's space to world coordinates (None: not synced, result says why)."""
-        return point
+        if source is None:
+            return point
+        group = source.GetViewGroup()
+        result.sourceViewGroup = group
+        if not self._groupMapping.isMapped(group):
+            return point
+        world = self._groupMapping.toWorld(group, point)
+        if world is None:
+            result.skippedReason = f"the transform of view group {group} cannot be inverted at this point"
+        result.world = world
+        return world
 
     def _snap(
         self, world: Geometry.Vector3, source: Optional[slicer.vtkMRMLSliceNode], result: SyncResult
@@ -304,7 +341,20 @@ class SliceSyncEngine:
         self, world: Geometry.Vector3, sliceNode: slicer.vtkMRMLSliceNode, name: str, result: SyncResult
     ) -> Optional[Geometry.Vector3]:
         """Map the world point into a target view's space (None: that target is not moved, result says why)."""
-        return world
+        group = sliceNode.GetViewGroup()
+        if not self._groupMapping.isMapped(group):
+            return world
+        if group == result.sourceViewGroup and world == result.world:
+            # The source's own group: the clicked point itself, with no inverse to compute.
+            return result.point
+        point = self._groupMapping.fromWorld(group, world)
+        if point is None:
+            result.notMoved[name] = REASON_NO_INVERSE
+        return point
+
+    def _checksOwnVolume(self, sliceNode: slicer.vtkMRMLSliceNode, result: SyncResult) -> bool:
+        """ignoreOutside: a target in another view group than the source tests the point against its own volume."""
+        return self._clampMode == "ignoreOutside" and sliceNode.GetViewGroup() != result.sourceViewGroup
 
     def _moveCursor(self, world: Geometry.Vector3, origin: str, final: bool) -> None:
         """Make ``world`` the cursor; a final point also enters the history."""
@@ -412,7 +462,7 @@ class SliceSyncEngine:
                     self._dropPending(sliceNode.GetID())
                 shown.append((sliceNode, name))
             else:
-                self._defer(sliceNode, world, checkInside)
+                self._defer(sliceNode, world, checkInside or self._checksOwnVolume(sliceNode, result))
                 result.deferredNames.append(name)
         return shown
 
@@ -542,6 +592,14 @@ class SliceSyncEngine:
         if source is None:
             return self.views()
         group = source.GetViewGroup()
+        if self._groupMapping.isLinked(group):
+            # A click in a linked group moves every linked group (each through its own mapping).
+            isLinked = self._groupMapping.isLinked
+            return [
+                view.sliceNode
+                for view in self._views.values()
+                if view.sliceNode is not source and isLinked(view.sliceNode.GetViewGroup())
+            ]
         return [
             view.sliceNode
             for view in self._views.values()
@@ -590,11 +648,24 @@ class SliceSyncEngine:
         try:
             if isinstance(node, slicer.vtkMRMLSliceNode) and node.GetID() in self._views:
                 self.removeView(node)
+            elif isinstance(node, slicer.vtkMRMLTransformNode):
+                self._transformRemoved(node)
         except Exception:
             logging.exception("SliceSync: failed to handle a removed node")
 
+    def _transformRemoved(self, node: slicer.vtkMRMLTransformNode) -> None:
+        dropped = self._groupMapping.nodeRemoved(node)
+        if dropped:
+            groups = ", ".join(str(group) for group in dropped)
+            self._mappingNotice = (
+                f"The transform {node.GetName() or node.GetID()} was deleted: view group {groups}"
+                " is no longer mapped through it"
+            )
+            self._notify()
+
     def _setResult(self, result: SyncResult) -> None:
         self.lastResult = result
+        self._mappingNotice = None
         self._notify()
 
     def _notify(self) -> None:
@@ -617,6 +688,8 @@ class SliceSyncEngine:
         for tag in self._sceneObservations:
             self.scene.RemoveObserver(tag)
         self._sceneObservations = []
+        self._groupMapping.clear()
+        self._mappingNotice = None
         self._geometryCache.clear()
         self._enabled = False
         self._statusCallback = None

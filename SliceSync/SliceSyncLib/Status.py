@@ -12,6 +12,7 @@ REASON_NONLINEAR = "volume under a non-linear transform"
 REASON_BAD_GEOMETRY = "volume has an invalid IJK-to-RAS matrix"
 # Why a target view was not moved at all.
 REASON_DEGENERATE = "its slice orientation matrix is invalid"
+REASON_NO_INVERSE = "its view group's transform cannot be inverted at this point"
 
 
 @dataclass
@@ -28,6 +29,9 @@ class SyncResult:
     notMoved: dict[str, str] = field(default_factory=dict)
     deferredNames: list[str] = field(default_factory=list)
     skippedReason: Optional[str] = None
+    # The source view's group and the world point it mapped to, when that group is mapped through a transform.
+    sourceViewGroup: Optional[int] = None
+    world: Optional[tuple[float, float, float]] = None
 
     def summary(self) -> str:
         """Return one human-readable line describing this sync."""
@@ -36,6 +40,12 @@ class SyncResult:
         r, a, s = self.point
         text = f"Synced {len(self.movedNames)} of {len(self.targetNames)} views to R {r:.1f}, A {a:.1f}, S {s:.1f}"
         notes = []
+        if self.world is not None and self.world != self.point:
+            notes.append(
+                "through the transform of view group {}: world R {:.1f}, A {:.1f}, S {:.1f}".format(
+                    self.sourceViewGroup, *self.world
+                )
+            )
         if self.clampedNames:
             notes.append("clamped to the volume in " + ", ".join(self.clampedNames))
         if self.outsideNames:

@@ -185,6 +185,10 @@ class SliceViewBench:
         """Create Red (axial), Yellow (sagittal) and Green (coronal)."""
         return [self.addView(name, orientation, size=size) for name, orientation in STANDARD_VIEWS]
 
+    def addViewGroup(self, viewGroup: int, suffix: str, size: tuple[int, int] = (256, 256)) -> list[BenchView]:
+        """Create axial, sagittal and coronal views in ``viewGroup``, named Red/Yellow/Green + ``suffix``."""
+        return [self.addView(name + suffix, orientation, viewGroup, size) for name, orientation in STANDARD_VIEWS]
+
     def loadVolume(self, path: str, name: Optional[str] = None, labelMap: bool = False) -> slicer.vtkMRMLVolumeNode:
         """Read a volume file with Slicer's own reader (vtkSlicerVolumesLogic)."""
         name = name or os.path.basename(path).split(".")[0]
@@ -271,6 +275,29 @@ def sliceBounds(view: BenchView, volume: slicer.vtkMRMLVolumeNode) -> tuple[floa
     bounds = [0.0] * 6
     view.sliceLogic.GetVolumeSliceBounds(volume, bounds, True)
     return bounds[4], bounds[5]
+
+
+def observerTotal(obj: vtk.vtkObject) -> int:
+    """How many observers ``obj`` carries, MRML nodes included (their PrintSelf omits them, so observerCount cannot)."""
+    probe = obj.AddObserver(vtk.vtkCommand.UserEvent, lambda caller, event: None)
+    try:
+        return sum(obj.GetCommand(tag) is not None for tag in range(1, probe))
+    finally:
+        obj.RemoveObserver(probe)
+
+
+def planeIntersection(views: Sequence[BenchView]) -> tuple[float, float, float]:
+    """The one point common to the planes of three views with independent normals (least squares beyond)."""
+    import numpy as np
+
+    normals, offsets = [], []
+    for view in views:
+        m = view.sliceNode.GetSliceToRAS()
+        normal = [m.GetElement(k, 2) for k in range(3)]
+        normals.append(normal)
+        offsets.append(sum(normal[k] * m.GetElement(k, 3) for k in range(3)))
+    point = np.linalg.lstsq(np.array(normals), np.array(offsets), rcond=None)[0]
+    return tuple(float(c) for c in point)  # type: ignore[return-value]
 
 
 def _comparable(value: float):
