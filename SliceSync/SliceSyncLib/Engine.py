@@ -12,6 +12,7 @@ import vtk
 from . import Geometry
 from .Gestures import GestureFilter
 from .GroupMapping import GroupMapping
+from .MarkupsFollower import FOLLOW_MODES, MarkupsFollower
 from .Readout import Readout, readAt
 from .Status import (
     REASON_BAD_GEOMETRY,
@@ -103,6 +104,8 @@ class SliceSyncEngine:
         self._mappingNotice: Optional[str] = None
         self._observeScene()
         self._cursor: Optional[Geometry.Vector3] = None
+        self._followMarkups = "place"
+        self._markups = MarkupsFollower(scene, self._syncFromMarkup, self._endGesture)
 
     def _observeScene(self) -> None:
         """Follow slice nodes leaving the scene (again after cleanup(), if the engine is reused)."""
@@ -170,6 +173,7 @@ class SliceSyncEngine:
                 view.gestures.attach()
             else:
                 view.gestures.detach()
+        self._updateMarkupsFollower()
         self._notify()
 
     def isEnabled(self) -> bool:
@@ -580,11 +584,37 @@ class SliceSyncEngine:
                     return volume
         return None
 
-    # -- readout ------------------------------------------------------------------------------------
+    # -- readout and followed markups ----------------------------------------------------------------
 
     def readout(self) -> Readout:
         """Return what every volume shown in a registered view holds at the cursor (computed now, on request)."""
         return readAt(self.scene, self.views(), self._cursor)
+
+    def setFollowMarkups(self, mode: str) -> None:
+        """Choose whether placed markups points move the views: "off", "place" (default) or "placeAndDrag"."""
+        if mode not in FOLLOW_MODES:
+            raise ValueError(f"follow-markups mode must be one of {', '.join(FOLLOW_MODES)}; got {mode!r}")
+        self._followMarkups = mode
+        self._updateMarkupsFollower()
+
+    def followMarkups(self) -> str:
+        """Return the follow-markups mode."""
+        return self._followMarkups
+
+    def _updateMarkupsFollower(self) -> None:
+        """Observe the markups nodes only while sync is on and following is not "off"."""
+        self._markups.setFollowDrags(self._followMarkups == "placeAndDrag")
+        if self._enabled and self._followMarkups != "off":
+            self._markups.attach()
+        else:
+            self._markups.detach()
+
+    def _syncFromMarkup(
+        self, world: Geometry.Vector3, sliceNode: Optional[slicer.vtkMRMLSliceNode], final: bool
+    ) -> None:
+        """A control point was placed (or dragged) at ``world`` in ``sliceNode`` (None: not in a slice view)."""
+        source = sliceNode if sliceNode is not None and sliceNode.GetScene() is self.scene else None
+        self._setResult(self._sync(world, source, ORIGIN_MARKUP, final))
 
     # -- events --------------------------------------------------------------------------------------
 
@@ -690,6 +720,7 @@ class SliceSyncEngine:
         self._sceneObservations = []
         self._groupMapping.clear()
         self._mappingNotice = None
+        self._markups.detach()
         self._geometryCache.clear()
         self._enabled = False
         self._statusCallback = None
