@@ -490,11 +490,17 @@ def modifierClickDoesNotSync(ctx: ScenarioContext) -> None:
 def placeModeDoesNotSync(ctx: ScenarioContext) -> None:
     """In Place mode (placing markups) a click is the markup's, not SliceSync's."""
     pixel, _ = pixelFor(ctx, INSIDE_FRACTIONS)
+    # The click may place a point, which the engine follows by default: this is about the click gesture alone.
+    followMarkups = ctx.engine.followMarkups()
+    ctx.engine.setFollowMarkups("off")
     ctx.interactionNode.SetCurrentInteractionMode(slicer.vtkMRMLInteractionNode.Place)
     before = snapshot(ctx)
-    ctx.sourceView().click(*pixel)
-    checkUnchanged(before, ctx, "the click was in Place mode")
-    ctx.interactionNode.SetCurrentInteractionMode(slicer.vtkMRMLInteractionNode.ViewTransform)
+    try:
+        ctx.sourceView().click(*pixel)
+        checkUnchanged(before, ctx, "the click was in Place mode")
+    finally:
+        ctx.interactionNode.SetCurrentInteractionMode(slicer.vtkMRMLInteractionNode.ViewTransform)
+        ctx.engine.setFollowMarkups(followMarkups)
     _clickAndCheckSync(ctx)
 
 

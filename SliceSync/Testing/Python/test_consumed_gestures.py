@@ -196,6 +196,7 @@ def startPlacing(bench, persistent: bool) -> slicer.vtkMRMLMarkupsFiducialNode:
 
 
 def test_placing_markups_never_syncs_and_keeps_place_mode(bench, red, engine):
+    engine.setFollowMarkups("off")  # this is about the click gesture; following placed points is tested apart
     node = startPlacing(bench, persistent=True)
     syncs = SyncCounter(engine)
     before = userState(bench)
@@ -223,6 +224,7 @@ def test_placing_markups_never_syncs_and_keeps_place_mode(bench, red, engine):
 def test_single_placement_that_ends_place_mode_does_not_sync_on_its_release(bench, red, engine):
     """Slicer takes the press in Place mode only at release (it places the point then), so SliceSync sees the
     press at -1.0 and must refuse it itself; Slicer then returns to ViewTransform before the release arrives."""
+    engine.setFollowMarkups("off")  # this is about the click gesture; following placed points is tested apart
     node = startPlacing(bench, persistent=False)
     probe = PressProbe(red.interactor)
     syncs = SyncCounter(engine)
