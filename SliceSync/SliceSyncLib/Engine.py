@@ -9,7 +9,7 @@ from typing import Callable, Optional, Sequence
 import slicer
 import vtk
 
-from . import Geometry
+from . import Geometry, Link
 from .Gestures import GestureFilter
 from .GroupMapping import GroupMapping
 from .MarkupsFollower import FOLLOW_MODES, MarkupsFollower
@@ -102,6 +102,8 @@ class SliceSyncEngine:
         self._sceneObservations: list[int] = []
         self._groupMapping = GroupMapping(scene)
         self._mappingNotice: Optional[str] = None
+        self._link: Optional[Link.CursorLink] = None
+        self._lastLinkStatus = {"connected": False, "peers": [], "sent": 0, "received": 0}
         self._observeScene()
         self._cursor: Optional[Geometry.Vector3] = None
         self._followMarkups = "place"
@@ -366,9 +368,12 @@ class SliceSyncEngine:
 
     def _publish(self, world: Geometry.Vector3, origin: str, final: bool) -> None:
         """Tell the outside sinks (the link) where the cursor went; never echo what came from them."""
+        if self._link is not None and origin != ORIGIN_LINK:
+            self._link.send(world, final)
 
     def _endGesture(self) -> None:
         """A click or drag has ended: the provisional drag steps become one final point."""
+        self._flushLink()
 
     def _syncOne(
         self,
@@ -706,10 +711,56 @@ class SliceSyncEngine:
         except Exception:
             logging.exception("SliceSync: the status callback failed")
 
+    # -- the link (OpenIGTLink POINT messages; Link.py) -----------------------------------------------
+
+    def startLink(
+        self,
+        role: str,
+        host: str = Link.DEFAULT_HOST,
+        port: int = Link.DEFAULT_PORT,
+        name: str = Link.DEFAULT_NAME,
+    ) -> None:
+        """Share the cursor as OpenIGTLink POINT messages, as a "server" or a "client" (replaces a running link)."""
+        link = Link.CursorLink(role, host, port, name)
+        self.stopLink()
+        link.start()
+        self._link = link
+
+    def stopLink(self) -> None:
+        """Stop the link, its thread and its sockets; safe without a link."""
+        link, self._link = self._link, None
+        if link is not None:
+            self._lastLinkStatus = dict(link.status(), connected=False, peers=[])
+            link.stop()
+
+    def linkStatus(self) -> dict:
+        """Return connected (bool), peers ("host:port" list), sent and received (messages, all peers together)."""
+        if self._link is None:
+            return dict(self._lastLinkStatus, peers=[])
+        return self._link.status()
+
+    def pollLink(self) -> bool:
+        """Apply the latest received point on the caller's thread (True if one was applied); never raises."""
+        try:
+            link = self._link
+            point = link.poll() if link is not None else None
+            if point is None:
+                return False
+            self._setResult(self._sync(point, None, ORIGIN_LINK))
+            return True
+        except Exception:
+            logging.exception("SliceSync: failed to apply a point received over the link")
+            return False
+
+    def _flushLink(self) -> None:
+        if self._link is not None:
+            self._link.flush()
+
     # -- lifetime ------------------------------------------------------------------------------------
 
     def cleanup(self) -> None:
-        """Remove every observer the engine added and forget all views; safe to call twice."""
+        """Remove every observer the engine added, stop the link and forget all views; safe to call twice."""
+        self.stopLink()
         for key in list(self._pending):
             self._dropPending(key)
         for view in self._views.values():
