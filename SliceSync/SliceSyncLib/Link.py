@@ -365,10 +365,10 @@ class CursorLink:
                 peer.written += count
                 if peer.written < len(data):
                     break
-                peer.outbox.popleft()
-                peer.written = 0
                 with self._lock:
                     self._sent += 1
+                peer.outbox.popleft()
+                peer.written = 0
         except BlockingIOError:
             pass
         except OSError as error:
