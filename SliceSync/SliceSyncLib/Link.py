@@ -150,6 +150,7 @@ class CursorLink:
         self._sent = 0
         self._received = 0
         self._lastDragSent = -math.inf
+        self.lastReceivedAt = 0.0  # time.perf_counter() when the I/O thread accepted the latest point
 
     # -- the caller's side ---------------------------------------------------------------------------
 
@@ -534,6 +535,7 @@ class CursorLink:
         with self._lock:
             self._received += 1
             self._inboxPoint = point
+            self.lastReceivedAt = time.perf_counter()
         if self.role == "server":
             self._broadcast(self._pack(point), exclude=peer)
 

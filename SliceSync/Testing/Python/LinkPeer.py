@@ -51,7 +51,7 @@ def waitFor(
         time.sleep(0.001)
 
 
-def _engineLoop(conn, role: str, port: int, startLink: bool) -> None:
+def _engineLoop(conn, role: str, port: int, startLink: bool, pollInterval: float) -> None:
     from SliceSyncBench import SliceViewBench
     from SliceSyncLib import SliceSyncEngine
 
@@ -69,10 +69,12 @@ def _engineLoop(conn, role: str, port: int, startLink: bool) -> None:
     lastApplied = 0.0
     conn.send(("ready", None))
     while True:
+        # A steady cadence, as a host's timer: a command arriving does not make the next pollLink come sooner.
+        time.sleep(pollInterval)
         if engine.pollLink():
             applied += 1
             lastApplied = time.perf_counter()
-        if not conn.poll(0.0005):
+        if not conn.poll(0):
             continue
         command, args = conn.recv()
         if command == "quit":
@@ -108,13 +110,14 @@ def _engineLoop(conn, role: str, port: int, startLink: bool) -> None:
         elif command == "distances":
             reply = {name: view.distanceToPlane(args) for name, view in bench.views.items()}
         elif command == "applied":
-            reply = (applied, lastApplied)
+            link = engine._link
+            reply = (applied, lastApplied, link.lastReceivedAt if link is not None else 0.0)
         else:
             reply = f"unknown command {command!r}"
         conn.send(("ok", reply))
 
 
-def _pyigtlClientLoop(conn, role: str, port: int, startLink: bool) -> None:
+def _pyigtlClientLoop(conn, role: str, port: int, startLink: bool, pollInterval: float) -> None:
     import pyigtl
 
     client = pyigtl.OpenIGTLinkClient("127.0.0.1", port)
@@ -139,9 +142,9 @@ def _pyigtlClientLoop(conn, role: str, port: int, startLink: bool) -> None:
 LOOPS = {"engine": _engineLoop, "pyigtl": _pyigtlClientLoop}
 
 
-def _main(kind: str, conn, role: str, port: int, startLink: bool) -> None:
+def _main(kind: str, conn, role: str, port: int, startLink: bool, pollInterval: float) -> None:
     try:
-        LOOPS[kind](conn, role, port, startLink)
+        LOOPS[kind](conn, role, port, startLink, pollInterval)
     except BaseException as error:  # reported to the owner, which fails the test with it
         with contextlib.suppress(Exception):
             conn.send(("error", repr(error)))
@@ -151,10 +154,14 @@ def _main(kind: str, conn, role: str, port: int, startLink: bool) -> None:
 class Peer:
     """A peer process: ``call(command, args)`` sends a command and returns its reply."""
 
-    def __init__(self, kind: str, role: str = "client", port: int = 0, startLink: bool = True) -> None:
+    def __init__(
+        self, kind: str, role: str = "client", port: int = 0, startLink: bool = True, pollInterval: float = 0.002
+    ) -> None:
+        """``pollInterval``: how often an engine peer calls pollLink (as a host's timer would)."""
         context = multiprocessing.get_context("spawn")
         self.conn, childConn = context.Pipe()
-        self.process = context.Process(target=_main, args=(kind, childConn, role, port, startLink), daemon=True)
+        args = (kind, childConn, role, port, startLink, pollInterval)
+        self.process = context.Process(target=_main, args=args, daemon=True)
         self.process.start()
         childConn.close()
         self.kind = kind

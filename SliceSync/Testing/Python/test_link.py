@@ -427,6 +427,83 @@ def test_a_thousand_drag_steps_reach_the_peer_throttled_ending_exactly_at_the_la
     assert 2 <= sent <= elapsed / Link.DRAG_INTERVAL + 2
     assert max(queued) <= 2
     assert link.queuedCount() == 0
-    applied, _ = client.call("applied")
+    applied = client.call("applied")[0]
     assert applied <= sent
     assertPeerViewsThrough(client, lastRAS)
+
+
+@contextlib.contextmanager
+def rawServer(port: int):
+    """A plain OpenIGTLink server socket on 127.0.0.1:port; yields a function that accepts the engine's connection."""
+    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as listener:
+        listener.bind(("127.0.0.1", port))
+        listener.listen(1)
+        listener.settimeout(10)
+        accepted = []
+
+        def accept() -> RawPeer:
+            sock, _ = listener.accept()
+            peer = RawPeer.__new__(RawPeer)
+            peer.sock, peer.buffer = sock, b""
+            accepted.append(peer)
+            return peer
+
+        try:
+            yield accept
+        finally:
+            for peer in accepted:
+                peer.close()
+
+
+def test_a_client_applies_received_points_without_sending_them_back_and_sends_syncto_unclamped(
+    bench, anatomical, linkedEngine
+):
+    port = freePort()
+    with rawServer(port) as accept:
+        linkedEngine.startLink("client", port=port)
+        server = accept()
+        waitFor(lambda: linkedEngine.linkStatus()["connected"])
+        received = (2.5, -4.0, 8.75)
+        server.send(pointMessage(received))
+        waitFor(lambda: linkedEngine.pollLink())
+        assertViewsThrough(bench, received)
+        # Far outside the volume: every view is clamped, the point sent is the cursor itself.
+        outside = (300.5, -250.25, 400.125)
+        result = linkedEngine.syncTo(outside)
+        assert sorted(result.clampedNames) == sorted(bench.views)
+        assert server.receive(5) == (LINK_NAME, outside)
+        assert server.receive(NEVER) is None
+        assert linkedEngine.linkStatus()["sent"] == 1
+        assert linkedEngine.linkStatus()["received"] == 1
+
+
+def test_of_several_points_in_one_message_the_first_is_used(bench, anatomical, linkedEngine):
+    port = freePort()
+    linkedEngine.startLink("server", port=port)
+    with rawPeers(port, 1) as (client,):
+        connectedPeers(linkedEngine, 1)
+        first, second = (6.0, -3.0, 2.0), (-9.0, 11.0, -5.0)
+        client.send(pyigtl.PointMessage(positions=[first, second], device_name=LINK_NAME).pack())
+        waitFor(lambda: linkedEngine.pollLink())
+        assertViewsThrough(bench, first)
+        assert linkedEngine.linkStatus()["received"] == 1
+
+
+def test_a_drag_sends_its_steps_throttled_and_its_last_position_at_the_end(bench, anatomical, linkedEngine):
+    port = freePort()
+    linkedEngine.startLink("server", port=port)
+    red = bench.views["Red"]
+    with rawPeers(port, 1) as (client,):
+        connectedPeers(linkedEngine, 1)
+        steps = [(60 + i, 80 + i // 2) for i in range(60)]
+        started = time.monotonic()
+        red.drag(steps)  # as fast as the bench goes: most steps fall inside one throttle interval
+        elapsed = time.monotonic() - started
+        last = float32(red.pixelToRAS(*steps[-1]))
+        messages = []
+        while not messages or messages[-1][1] != pytest.approx(last, abs=1e-4):
+            message = client.receive(5)
+            assert message is not None, f"the drag's last position never came; got {messages}"
+            messages.append(message)
+        assert client.receive(NEVER) is None
+        assert 2 <= len(messages) <= elapsed / Link.DRAG_INTERVAL + 2
