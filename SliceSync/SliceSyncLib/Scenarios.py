@@ -207,10 +207,21 @@ def check(condition: bool, message: str) -> None:
 
 
 def observerCount(obj: vtk.vtkObject) -> int:
-    """Return how many observers ``obj`` carries, read from VTK's PrintSelf listing."""
-    text = str(obj)
-    start = text.find("Registered Events:")
-    return 0 if start < 0 else text.count("vtkObserver (", start)
+    """Return how many observers ``obj`` carries, whatever added them (Python or C++), on any event.
+
+    VTK hands out observer tags 1, 2, 3, ... per object; a probe observer gets the next one, and GetCommand(tag)
+    tells for each earlier tag whether its observer is still there. (PrintSelf does not list the observers of
+    MRML nodes, so it cannot be used.)
+    """
+    probe = obj.AddObserver(vtk.vtkCommand.NoEvent, _ignore)
+    try:
+        return sum(1 for tag in range(1, probe) if obj.GetCommand(tag) is not None)
+    finally:
+        obj.RemoveObserver(probe)
+
+
+def _ignore(caller: vtk.vtkObject, event: str) -> None:
+    """A probe observer's callback: never called (NoEvent is never invoked)."""
 
 
 def snapshot(ctx: ScenarioContext) -> dict[str, list[float]]:

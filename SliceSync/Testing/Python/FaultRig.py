@@ -137,7 +137,9 @@ class Rig:
         """Clean the engine up (twice: it must be harmless) and check every observer count is back."""
         self.engine.cleanup()
         self.engine.cleanup()
-        assert self.observerCounts() == self.baseline, "observers left behind"
+        counts = self.observerCounts()
+        left = {key: (self.baseline[key], count) for key, count in counts.items() if count != self.baseline[key]}
+        assert not left, f"observers left behind (baseline, now): {left}"
         self.guard.check()
 
 
