@@ -2,7 +2,7 @@ import enum
 import importlib
 import logging
 import sys
-from typing import Annotated, Optional
+from typing import Annotated
 
 import qt
 import slicer
@@ -18,16 +18,13 @@ from slicer.ScriptedLoadableModule import (
 )
 from slicer.util import VTKObservationMixin
 
+from SliceSyncLib import Parameters
 from SliceSyncLib.ViewBinding import ALL_VIEW_GROUPS, MAX_VIEW_GROUP, SyncSettings, ViewBinding
 
 # Not used by Slicer 5.8 itself (Ctrl+Shift+S is "Save As" in many other programs, so it is avoided).
 TOGGLE_SHORTCUT = "Ctrl+Shift+J"
 SETTINGS_GROUP = "SliceSync/"
-# Raw parameter (not a wrapper field) set once the user's remembered choices were written into a parameter node.
-# Scene close empties the node; on Slicer 5.8/5.10 old wrappers then write their defaults back, so the presence
-# of wrapper fields cannot tell a fresh node from a configured one.
-INITIALIZED_PARAMETER = "SliceSyncInitialized"
-README_URL = "https://github.com/slicesync/SliceSync#readme"
+README_URL = "https://github.com/slicesync/SlicerSliceSync#readme"
 # Reloaded in this order by the developer "Reload" button, so library changes take effect too.
 LIBRARY_MODULES = (
     "SliceSyncLib.Geometry",
@@ -35,6 +32,7 @@ LIBRARY_MODULES = (
     "SliceSyncLib.Gestures",
     "SliceSyncLib.Engine",
     "SliceSyncLib.ViewBinding",
+    "SliceSyncLib.Parameters",
     "SliceSyncLib.Scenarios",
     "SliceSyncLib",
 )
@@ -132,7 +130,8 @@ class ClampMode(enum.Enum):
 @parameterNodeWrapper
 class SliceSyncParameterNode:
     """
-    What the user chose in the SliceSync panel; saved with the scene.
+    What the user chose in the SliceSync panel; saved with the scene. For scripts: the module itself reads and
+    writes the node's strings through SliceSyncLib.Parameters (which also resets values this version cannot use).
 
     enabled - click-to-sync is on.
     jumpMode - how the other views move (stored by name).
@@ -150,49 +149,26 @@ class SliceSyncParameterNode:
     viewGroup: Annotated[int, WithinRange(ALL_VIEW_GROUPS, MAX_VIEW_GROUP)] = ALL_VIEW_GROUPS
 
 
-def settingsFromParameterNode(parameterNode: SliceSyncParameterNode) -> SyncSettings:
-    """Read the panel's choices from a parameter node."""
-    return SyncSettings(
-        enabled=bool(parameterNode.enabled),
-        jumpMode=parameterNode.jumpMode.name,
-        clampMode=parameterNode.clampMode.name,
-        dragFollow=bool(parameterNode.dragFollow),
-        showCrosshair=bool(parameterNode.showCrosshair),
-        viewGroup=int(parameterNode.viewGroup),
-    )
-
-
-def writeSettings(parameterNode: SliceSyncParameterNode, settings: SyncSettings) -> None:
-    """Write choices to a parameter node in one modification."""
-    settings.validate()
-    with slicer.util.NodeModify(parameterNode.parameterNode):
-        parameterNode.enabled = settings.enabled
-        # The wrapper's own enum classes: after a module reload they differ from this file's JumpMode/ClampMode.
-        parameterNode.jumpMode = type(parameterNode.jumpMode)[settings.jumpMode]
-        parameterNode.clampMode = type(parameterNode.clampMode)[settings.clampMode]
-        parameterNode.dragFollow = settings.dragFollow
-        parameterNode.showCrosshair = settings.showCrosshair
-        parameterNode.viewGroup = settings.viewGroup
-
-
-def _sameNode(first: Optional[SliceSyncParameterNode], second: Optional[SliceSyncParameterNode]) -> bool:
-    return first is not None and second is not None and first.parameterNode is second.parameterNode
+def writeSettings(parameterNode, settings: SyncSettings) -> None:
+    """Write choices to a parameter node (wrapper or MRML node) in one modification."""
+    Parameters.writeParameterNode(getattr(parameterNode, "parameterNode", parameterNode), settings)
 
 
 def rememberedSettings() -> SyncSettings:
-    """Return the user's last choices from the application settings (defaults if none)."""
+    """Return the user's last choices from the application settings (defaults if none; unusable ones reset)."""
     store = qt.QSettings()
-    values = {}
-    for name in SyncSettings().toStrings():
-        if store.contains(SETTINGS_GROUP + name):
-            values[name] = store.value(SETTINGS_GROUP + name)
-    return SyncSettings.fromStrings(values)
+    values = {name: store.value(SETTINGS_GROUP + name) for name in Parameters.PARAMETER_NAMES}
+    settings, invalid = Parameters.parseStrings({name: value for name, value in values.items() if value is not None})
+    if invalid:
+        Parameters.warnInvalid(invalid, "the remembered settings (" + SETTINGS_GROUP + ")")
+        rememberSettings(settings)
+    return settings
 
 
 def rememberSettings(settings: SyncSettings) -> None:
     """Store choices in the application settings, for the next scene and the next session."""
     store = qt.QSettings()
-    for name, value in settings.toStrings().items():
+    for name, value in Parameters.settingsToStrings(settings).items():
         store.setValue(SETTINGS_GROUP + name, value)
 
 
@@ -202,15 +178,21 @@ def rememberSettings(settings: SyncSettings) -> None:
 
 
 class SliceSyncWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
-    """The SliceSync panel: options bound to the parameter node, and a status line."""
+    """The SliceSync panel: options bound to the parameter node, and a status line.
+
+    The panel binds its widgets itself (one VTK observer and its own Qt connections, all removed in cleanup) rather
+    than through parameterNodeWrapper.connectGui: on Slicer 5.8 and 5.10 a connectGui binding cannot be fully
+    disconnected, so every module reload would leave one behind on the parameter node.
+    """
 
     def __init__(self, parent=None) -> None:
         ScriptedLoadableModuleWidget.__init__(self, parent)
         VTKObservationMixin.__init__(self)
         self.logic = None
         self._parameterNode = None
-        self._parameterNodeGuiTag = None
         self._shortcut = None
+        self._updatingGUI = False
+        self._guiConnections = []
 
     def setup(self) -> None:
         """Build the panel from SliceSync.ui and create the logic."""
@@ -227,7 +209,11 @@ class SliceSyncWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
         self.ui.enabledCheckBox.toolTip = _(
             "Move the other slice views through each point clicked ({shortcut})"
         ).format(shortcut=TOGGLE_SHORTCUT)
-        self.ui.resetButton.connect("clicked(bool)", self.onResetButton)
+        for mode in JumpMode:
+            self.ui.jumpModeComboBox.addItem(mode.label(), mode.name)
+        for mode in ClampMode:
+            self.ui.clampModeComboBox.addItem(mode.label(), mode.name)
+        self._connectGui()
         self._installShortcut()
 
         self.addObserver(slicer.mrmlScene, slicer.mrmlScene.EndCloseEvent, self.onSceneEndClose)
@@ -237,6 +223,25 @@ class SliceSyncWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
             self.onStatusChanged(_("No slice views (Slicer runs without its main window): sync is idle"))
         else:
             self.onStatusChanged(self.logic.statusText())
+
+    def _connectGui(self) -> None:
+        ui = self.ui
+        self._guiConnections = [
+            (ui.enabledCheckBox, "toggled(bool)", self.updateParameterNodeFromGUI),
+            (ui.jumpModeComboBox, "currentIndexChanged(int)", self.updateParameterNodeFromGUI),
+            (ui.clampModeComboBox, "currentIndexChanged(int)", self.updateParameterNodeFromGUI),
+            (ui.dragFollowCheckBox, "toggled(bool)", self.updateParameterNodeFromGUI),
+            (ui.showCrosshairCheckBox, "toggled(bool)", self.updateParameterNodeFromGUI),
+            (ui.viewGroupSpinBox, "valueChanged(int)", self.updateParameterNodeFromGUI),
+            (ui.resetButton, "clicked(bool)", self.onResetButton),
+        ]
+        for widget, signal, slot in self._guiConnections:
+            widget.connect(signal, slot)
+
+    def _disconnectGui(self) -> None:
+        for widget, signal, slot in self._guiConnections:
+            widget.disconnect(signal, slot)
+        self._guiConnections = []
 
     def _installShortcut(self) -> None:
         mainWindow = slicer.util.mainWindow()
@@ -258,10 +263,8 @@ class SliceSyncWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
         """Called when the application closes or the module is reloaded: remove everything."""
         self.removeObservers()
         self._removeShortcut()
-        if self._parameterNode is not None:
-            self._parameterNode.disconnectGui(self._parameterNodeGuiTag)
-            self._parameterNodeGuiTag = None
-            self._parameterNode = None
+        self._disconnectGui()
+        self._parameterNode = None
         if self.logic is not None:
             self.logic.cleanup()
             self.logic = None
@@ -278,11 +281,7 @@ class SliceSyncWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
         self.initializeParameterNode()
 
     def exit(self) -> None:
-        """Called when the user opens another module: sync carries on in the logic.
-
-        The panel stays connected to its parameter node (one connection for the widget's lifetime): on Slicer
-        5.8 connectGui returns no tag, so a disconnect/reconnect cycle would stack connectors on the widgets.
-        """
+        """Called when the user opens another module: sync carries on in the logic, the panel stays bound."""
 
     def onSceneEndClose(self, caller, event) -> None:
         """Called just after the scene is closed: the singleton parameter node survives; show it re-initialized."""
@@ -290,19 +289,49 @@ class SliceSyncWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
 
     def initializeParameterNode(self) -> None:
         """Ensure the parameter node exists and is shown."""
-        self.setParameterNode(self.logic.getParameterNode())
+        self.setParameterNode(self.logic.parameterNode())
 
-    def setParameterNode(self, inputParameterNode: Optional[SliceSyncParameterNode]) -> None:
-        """Show a parameter node in the panel (the logic observes it separately)."""
-        if _sameNode(inputParameterNode, self._parameterNode):
+    def setParameterNode(self, node) -> None:
+        """Show a parameter node (vtkMRMLScriptedModuleNode) in the panel; the logic observes it separately."""
+        if node is not self._parameterNode:
+            if self._parameterNode is not None:
+                self.removeObserver(self._parameterNode, vtk.vtkCommand.ModifiedEvent, self.updateGUIFromParameterNode)
+            self._parameterNode = node
+            if node is not None:
+                self.addObserver(node, vtk.vtkCommand.ModifiedEvent, self.updateGUIFromParameterNode)
+        self.updateGUIFromParameterNode()
+
+    def updateGUIFromParameterNode(self, caller=None, event=None) -> None:
+        """Show the parameter node's values in the widgets."""
+        if self._parameterNode is None:
             return
-        if self._parameterNode is not None:
-            self._parameterNode.disconnectGui(self._parameterNodeGuiTag)
-            self._parameterNodeGuiTag = None
-        self._parameterNode = inputParameterNode
-        if self._parameterNode is not None:
-            # Widgets carry a "SlicerParameterName" dynamic property in SliceSync.ui.
-            self._parameterNodeGuiTag = self._parameterNode.connectGui(self.ui)
+        settings = Parameters.readParameterNode(self._parameterNode)
+        self._updatingGUI = True
+        try:
+            self.ui.enabledCheckBox.checked = settings.enabled
+            self.ui.jumpModeComboBox.currentIndex = self.ui.jumpModeComboBox.findData(settings.jumpMode)
+            self.ui.clampModeComboBox.currentIndex = self.ui.clampModeComboBox.findData(settings.clampMode)
+            self.ui.dragFollowCheckBox.checked = settings.dragFollow
+            self.ui.showCrosshairCheckBox.checked = settings.showCrosshair
+            self.ui.viewGroupSpinBox.value = settings.viewGroup
+        finally:
+            self._updatingGUI = False
+
+    def updateParameterNodeFromGUI(self, *args) -> None:
+        """Write what the user chose in the widgets to the parameter node (one modification)."""
+        if self._updatingGUI or self._parameterNode is None:
+            return
+        ui = self.ui
+        with slicer.util.tryWithErrorDisplay(_("Failed to change the SliceSync options."), waitCursor=False):
+            Parameters.updateParameterNode(
+                self._parameterNode,
+                enabled=bool(ui.enabledCheckBox.checked),
+                jumpMode=str(ui.jumpModeComboBox.itemData(ui.jumpModeComboBox.currentIndex)),
+                clampMode=str(ui.clampModeComboBox.itemData(ui.clampModeComboBox.currentIndex)),
+                dragFollow=bool(ui.dragFollowCheckBox.checked),
+                showCrosshair=bool(ui.showCrosshairCheckBox.checked),
+                viewGroup=int(ui.viewGroupSpinBox.value),
+            )
 
     def onStatusChanged(self, text: str) -> None:
         """Show the engine's status line."""
@@ -313,12 +342,12 @@ class SliceSyncWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
         with slicer.util.tryWithErrorDisplay(_("Failed to toggle SliceSync."), waitCursor=False):
             self.logic.toggleEnabled()
 
-    def onResetButton(self) -> None:
+    def onResetButton(self, *args) -> None:
         """Put the options back to their defaults (sync stays on or off)."""
         with slicer.util.tryWithErrorDisplay(_("Failed to reset the SliceSync options."), waitCursor=False):
-            parameterNode = self.logic.getParameterNode()
-            enabled = bool(parameterNode.enabled)
-            writeSettings(parameterNode, SyncSettings(enabled=enabled))
+            node = self.logic.parameterNode()
+            enabled = Parameters.readParameterNode(node).enabled
+            Parameters.writeParameterNode(node, SyncSettings(enabled=enabled))
 
 
 #
@@ -329,52 +358,57 @@ class SliceSyncWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
 class SliceSyncLogic(ScriptedLoadableModuleLogic, VTKObservationMixin):
     """Feeds the layout manager's slice views to one SliceSync engine and applies the parameter node.
 
-    The bookkeeping itself is SliceSyncLib.ViewBinding (tested headless); this class is the Slicer glue.
+    The bookkeeping itself is SliceSyncLib.ViewBinding and the parameter values SliceSyncLib.Parameters (both
+    tested headless); this class is the Slicer glue. It reads the parameter node's strings directly, never
+    through a parameterNodeWrapper cache: a wrapper created earlier refreshes its cache after later observers
+    have run, so the logic would see the previous value.
     """
 
     def __init__(self) -> None:
         ScriptedLoadableModuleLogic.__init__(self)
         VTKObservationMixin.__init__(self)
         self.binding = ViewBinding(slicer.mrmlScene)
-        self._parameterNode = None
+        self._node = None
         self._layoutManager = slicer.app.layoutManager()
         if self._layoutManager is None:
             logging.info("SliceSync: no layout manager (no main window); click-to-sync stays idle")
-            return
-        self._layoutManager.layoutChanged.connect(self.onLayoutChanged)
+        else:
+            self._layoutManager.layoutChanged.connect(self.onLayoutChanged)
         self.addObserver(slicer.mrmlScene, slicer.mrmlScene.StartCloseEvent, self.onSceneStartClose)
         self.addObserver(slicer.mrmlScene, slicer.mrmlScene.EndCloseEvent, self.onSceneEndClose)
         self.addObserver(slicer.mrmlScene, slicer.mrmlScene.EndImportEvent, self.onSceneEndImport)
         self.updateViews()
-        self.setParameterNode(self.getParameterNode())
+        self.setParameterNode(self.parameterNode())
 
     @property
     def engine(self):
         """The SliceSyncEngine driving the views."""
         return self.binding.engine
 
-    def getParameterNode(self) -> SliceSyncParameterNode:
-        """Return the scene's SliceSync parameter node; a new one starts from the user's last choices."""
-        node = ScriptedLoadableModuleLogic.getParameterNode(self)
-        parameterNode = SliceSyncParameterNode(node)
-        if not node.GetParameter(INITIALIZED_PARAMETER):
-            writeSettings(parameterNode, rememberedSettings())
-            node.SetParameter(INITIALIZED_PARAMETER, "1")
-        return parameterNode
+    def parameterNode(self):
+        """Return the scene's SliceSync vtkMRMLScriptedModuleNode, ready to use.
 
-    def setParameterNode(self, parameterNode: Optional[SliceSyncParameterNode]) -> None:
-        """Observe a parameter node and apply it."""
-        if _sameNode(parameterNode, self._parameterNode):
-            self.applyParameterNode()
-            return
-        if self._parameterNode is not None:
-            self.removeObserver(
-                self._parameterNode.parameterNode, vtk.vtkCommand.ModifiedEvent, self.onParameterNodeModified
-            )
-        self._parameterNode = parameterNode
-        if parameterNode is not None:
-            self.addObserver(parameterNode.parameterNode, vtk.vtkCommand.ModifiedEvent, self.onParameterNodeModified)
-            self.applyParameterNode()
+        A new node starts from the user's remembered choices; values this version cannot use (a later version's
+        mode, a hand edit) are reset to the defaults with one logged warning.
+        """
+        node = ScriptedLoadableModuleLogic.getParameterNode(self)
+        Parameters.initializeParameterNode(node, rememberedSettings)
+        return node
+
+    def getParameterNode(self) -> SliceSyncParameterNode:
+        """Return the scene's parameter node in SliceSync's parameterNodeWrapper (for scripts)."""
+        return SliceSyncParameterNode(self.parameterNode())
+
+    def setParameterNode(self, node) -> None:
+        """Observe a parameter node (vtkMRMLScriptedModuleNode, a wrapper or None) and apply it."""
+        node = getattr(node, "parameterNode", node)
+        if node is not self._node:
+            if self._node is not None:
+                self.removeObserver(self._node, vtk.vtkCommand.ModifiedEvent, self.onParameterNodeModified)
+            self._node = node
+            if node is not None:
+                self.addObserver(node, vtk.vtkCommand.ModifiedEvent, self.onParameterNodeModified)
+        self.applyParameterNode()
 
     def onParameterNodeModified(self, caller, event) -> None:
         """The user (panel, shortcut, script) changed a choice: apply it and remember it."""
@@ -387,22 +421,17 @@ class SliceSyncLogic(ScriptedLoadableModuleLogic, VTKObservationMixin):
         Binding to a node (new scene, loaded scene) does not remember: a loaded scene's values are that scene's,
         not the user's defaults.
         """
-        if self._parameterNode is None:
+        if self._node is None:
             return
-        try:
-            settings = settingsFromParameterNode(self._parameterNode)
-            self.binding.applySettings(settings)
-        except ValueError:
-            logging.exception("SliceSync: the parameter node holds invalid values; sync settings unchanged")
-            return
+        settings = Parameters.readParameterNode(self._node)
+        self.binding.applySettings(settings)
         if remember and not (slicer.mrmlScene.IsImporting() or slicer.mrmlScene.IsClosing()):
             rememberSettings(settings)
 
     def toggleEnabled(self) -> bool:
         """Turn sync on if off and off if on; return the new state."""
-        parameterNode = self._parameterNode or self.getParameterNode()
-        parameterNode.enabled = not parameterNode.enabled
-        return bool(parameterNode.enabled)
+        node = self._node or self.parameterNode()
+        return Parameters.updateParameterNode(node, enabled=not Parameters.readParameterNode(node).enabled).enabled
 
     def sliceViewHandles(self) -> list:
         """Return (name, slice node, interactor) for every slice view of the layout, hidden ones included."""
@@ -431,11 +460,11 @@ class SliceSyncLogic(ScriptedLoadableModuleLogic, VTKObservationMixin):
 
     def onSceneEndClose(self, caller, event) -> None:
         self.updateViews()
-        self.setParameterNode(self.getParameterNode())
+        self.setParameterNode(self.parameterNode())
 
     def onSceneEndImport(self, caller, event) -> None:
         self.updateViews()
-        self.setParameterNode(self.getParameterNode())
+        self.setParameterNode(self.parameterNode())
 
     def setStatusCallback(self, callback) -> None:
         """Call ``callback(text)`` when the status line changes (None to stop)."""

@@ -71,7 +71,7 @@ class SyncSettings:
             raw = values[field.name]
             default = getattr(defaults, field.name)
             try:
-                value = _parseLike(default, raw)
+                value = parseLike(default, raw)
                 dataclasses.replace(defaults, **{field.name: value}).validate()
             except ValueError as error:
                 logging.warning("SliceSync: ignoring the stored %s %r (%s)", field.name, raw, error)
@@ -80,7 +80,7 @@ class SyncSettings:
         return dataclasses.replace(defaults, **chosen)  # type: ignore[arg-type]
 
 
-def _parseLike(default: object, raw: object) -> object:
+def parseLike(default: object, raw: object) -> object:
     if isinstance(default, bool):
         if isinstance(raw, bool):
             return raw

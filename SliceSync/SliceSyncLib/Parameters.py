@@ -1,0 +1,125 @@
+"""The SliceSync parameter node and remembered settings as strings: read (validated), written, repaired.
+
+Qt-free, so the module's Logic and panel stay thin and this runs on the headless bench. The scene stores the
+same strings as Slicer's parameterNodeWrapper does for the module's wrapper class: booleans as "True"/"False",
+modes by name, the view group as an integer.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from typing import Callable, Mapping
+
+import slicer
+
+from .ViewBinding import SyncSettings, parseLike
+
+PARAMETER_NAMES = tuple(field.name for field in dataclasses.fields(SyncSettings))
+# Set once the user's remembered choices were written into a scene's parameter node. Scene close empties the
+# node; on Slicer 5.8/5.10 a wrapper may then write its defaults back, so the fields alone cannot tell.
+INITIALIZED_PARAMETER = "SliceSyncInitialized"
+
+
+def settingsToStrings(settings: SyncSettings) -> dict[str, str]:
+    """Return the settings as the parameter node stores them (ValueError if a value is out of range)."""
+    if not isinstance(settings, SyncSettings):
+        raise ValueError(f"settings must be SyncSettings, got {type(settings).__name__}")
+    settings.validate()
+    strings = {}
+    for name in PARAMETER_NAMES:
+        value = getattr(settings, name)
+        strings[name] = ("True" if value else "False") if isinstance(value, bool) else str(value)
+    return strings
+
+
+def parseStrings(values: Mapping[str, object]) -> tuple[SyncSettings, dict[str, object]]:
+    """Return the settings stored strings describe, and the unusable values (each replaced by its default).
+
+    Missing or empty values take their defaults silently; booleans also accept true/false, yes/no, on/off and 1/0
+    in any case, as Qt's INI files and hand edits write them.
+    """
+    defaults = SyncSettings()
+    chosen: dict[str, object] = {}
+    invalid: dict[str, object] = {}
+    for name in PARAMETER_NAMES:
+        raw = values.get(name)
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            continue
+        try:
+            value = parseLike(getattr(defaults, name), raw)
+            dataclasses.replace(defaults, **{name: value}).validate()
+        except ValueError:
+            invalid[name] = raw
+            continue
+        chosen[name] = value
+    return dataclasses.replace(defaults, **chosen), invalid  # type: ignore[arg-type]
+
+
+def warnInvalid(invalid: Mapping[str, object], where: str) -> None:
+    """Log one warning naming every unusable value found in ``where``."""
+    if invalid:
+        listed = ", ".join(f"{name}={value!r}" for name, value in invalid.items())
+        logging.warning(
+            "SliceSync: %s holds values this version cannot use (%s); they are reset to the defaults", where, listed
+        )
+
+
+def storedStrings(node: slicer.vtkMRMLScriptedModuleNode) -> dict[str, str]:
+    """Return the node's SliceSync values as stored (absent ones left out)."""
+    return {name: node.GetParameter(name) for name in PARAMETER_NAMES if node.GetParameter(name)}
+
+
+def readParameterNode(node: slicer.vtkMRMLScriptedModuleNode) -> SyncSettings:
+    """Return the node's settings; unusable values are reset to the defaults in the node, with one warning."""
+    settings, invalid = parseStrings(storedStrings(node))
+    if invalid:
+        warnInvalid(invalid, f"the scene's SliceSync parameter node ({node.GetID()})")
+        writeParameterNode(node, settings)
+    return settings
+
+
+def writeParameterNode(node: slicer.vtkMRMLScriptedModuleNode, settings: SyncSettings) -> bool:
+    """Write the settings in one modification (one ModifiedEvent); return whether any value changed."""
+    strings = settingsToStrings(settings)
+    changed = {name: value for name, value in strings.items() if node.GetParameter(name) != value}
+    if not changed:
+        return False
+    wasModifying = node.StartModify()
+    try:
+        for name, value in changed.items():
+            node.SetParameter(name, value)
+    finally:
+        node.EndModify(wasModifying)
+    return True
+
+
+def isInitialized(node: slicer.vtkMRMLScriptedModuleNode) -> bool:
+    """Return whether the user's remembered choices were already written into this node."""
+    return bool(node.GetParameter(INITIALIZED_PARAMETER))
+
+
+def initializeParameterNode(
+    node: slicer.vtkMRMLScriptedModuleNode, remembered: Callable[[], SyncSettings]
+) -> SyncSettings:
+    """Start a new node from ``remembered()`` settings, or repair one already set up; return its settings."""
+    if isInitialized(node):
+        return readParameterNode(node)
+    settings = remembered()
+    wasModifying = node.StartModify()
+    try:
+        writeParameterNode(node, settings)
+        node.SetParameter(INITIALIZED_PARAMETER, "1")
+    finally:
+        node.EndModify(wasModifying)
+    return settings
+
+
+def updateParameterNode(node: slicer.vtkMRMLScriptedModuleNode, **changes: object) -> SyncSettings:
+    """Change some values (validated first: ValueError changes nothing) and return the new settings."""
+    unknown = sorted(set(changes) - set(PARAMETER_NAMES))
+    if unknown:
+        raise ValueError(f"unknown SliceSync setting(s): {', '.join(unknown)}")
+    settings = dataclasses.replace(readParameterNode(node), **changes)  # type: ignore[arg-type]
+    writeParameterNode(node, settings)
+    return settings

@@ -1,0 +1,118 @@
+"""SliceSyncLib.Parameters: the parameter node's strings read, validated, repaired and written (Qt-free)."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+import slicer
+import vtk
+
+from SliceSyncLib import Parameters
+from SliceSyncLib.ViewBinding import SyncSettings
+
+UNUSABLE = "values this version cannot use"
+
+
+@pytest.fixture
+def node(bench):
+    node = slicer.vtkMRMLScriptedModuleNode()
+    node.SetSingletonTag("SliceSync")
+    bench.scene.AddNode(node)
+    return node
+
+
+def modifiedEvents(node, action) -> int:
+    count = []
+    tag = node.AddObserver(vtk.vtkCommand.ModifiedEvent, lambda caller, event: count.append(1))
+    try:
+        action()
+    finally:
+        node.RemoveObserver(tag)
+    return len(count)
+
+
+def test_settings_are_stored_as_the_wrapper_stores_them(node):
+    settings = SyncSettings(enabled=True, jumpMode="keepInView", clampMode="off", dragFollow=False, viewGroup=2)
+    Parameters.writeParameterNode(node, settings)
+    assert {name: node.GetParameter(name) for name in Parameters.PARAMETER_NAMES} == {
+        "enabled": "True",
+        "jumpMode": "keepInView",
+        "clampMode": "off",
+        "dragFollow": "False",
+        "showCrosshair": "True",
+        "viewGroup": "2",
+    }
+    assert Parameters.readParameterNode(node) == settings
+
+
+def test_writing_is_one_modified_event_and_none_when_nothing_changes(node):
+    settings = SyncSettings(enabled=True, jumpMode="centered")
+    assert modifiedEvents(node, lambda: Parameters.writeParameterNode(node, settings)) == 1
+    assert modifiedEvents(node, lambda: Parameters.writeParameterNode(node, settings)) == 0
+
+
+def test_an_empty_node_reads_as_the_defaults(node):
+    assert Parameters.readParameterNode(node) == SyncSettings()
+
+
+def test_unknown_and_malformed_values_are_reset_with_one_warning(node, errorGuard, caplog):
+    errorGuard.allow(UNUSABLE)
+    node.SetParameter("enabled", "True")
+    node.SetParameter("jumpMode", "followCursor")
+    node.SetParameter("viewGroup", "12")
+    node.SetParameter("dragFollow", "maybe")
+    settings = Parameters.readParameterNode(node)
+    assert settings == SyncSettings(enabled=True)
+    messages = [record.getMessage() for record in caplog.records if record.levelno >= logging.WARNING]
+    assert len(messages) == 1
+    assert "followCursor" in messages[0] and "'12'" in messages[0] and "maybe" in messages[0]
+    assert (node.GetParameter("jumpMode"), node.GetParameter("viewGroup"), node.GetParameter("dragFollow")) == (
+        "offset",
+        "-1",
+        "True",
+    )
+    Parameters.readParameterNode(node)
+    assert len([record for record in caplog.records if record.levelno >= logging.WARNING]) == 1
+
+
+def test_a_new_node_starts_from_the_remembered_settings_once(node):
+    remembered = SyncSettings(enabled=True, clampMode="ignoreOutside")
+    calls = []
+
+    def rememberedSettings():
+        calls.append(1)
+        return remembered
+
+    assert Parameters.initializeParameterNode(node, rememberedSettings) == remembered
+    Parameters.writeParameterNode(node, SyncSettings())
+    assert Parameters.initializeParameterNode(node, rememberedSettings) == SyncSettings()
+    assert len(calls) == 1
+
+
+def test_update_validates_before_writing(node):
+    Parameters.writeParameterNode(node, SyncSettings(enabled=True))
+    with pytest.raises(ValueError, match="jumpMode"):
+        Parameters.updateParameterNode(node, jumpMode="spiral")
+    with pytest.raises(ValueError, match="unknown"):
+        Parameters.updateParameterNode(node, speed=3)
+    with pytest.raises(ValueError, match="enabled"):
+        Parameters.updateParameterNode(node, enabled="false")
+    assert Parameters.readParameterNode(node) == SyncSettings(enabled=True)
+    assert Parameters.updateParameterNode(node, viewGroup=1).viewGroup == 1
+
+
+@pytest.mark.parametrize(
+    ("stored", "expected"),
+    [("true", True), ("True", True), ("1", True), ("ON", True), ("false", False), ("0", False), ("no", False)],
+)
+def test_boolean_spellings_of_ini_files_and_hand_edits_are_read(stored, expected):
+    settings, invalid = Parameters.parseStrings({"enabled": stored})
+    assert (settings.enabled, invalid) == (expected, {})
+
+
+def test_settings_to_strings_rejects_invalid_settings():
+    with pytest.raises(ValueError, match="viewGroup"):
+        Parameters.settingsToStrings(SyncSettings(viewGroup=42))
+    with pytest.raises(ValueError, match="SyncSettings"):
+        Parameters.settingsToStrings({"enabled": True})
