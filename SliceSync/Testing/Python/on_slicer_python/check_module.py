@@ -1,0 +1,341 @@
+"""SliceSync.py on a Slicer release's own Python layer: the panel, shortcut, settings, scenes and reloads.
+
+Run by run_slicer_python.py, one release per process. The module file, Slicer's parameterNodeWrapper,
+ScriptedLoadableModule and slicer.util are real; so are the bench's slice nodes, interactors and events. Qt is
+stood in (SlicerPythonHarness.StandIn*).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+
+import pytest
+import slicer
+from SlicerPythonHarness import ModuleHarness, StandInQSettings, StandInShortcut, parameterNode
+
+from SliceSyncLib.Scenarios import observerCount
+
+# Pixels of the Red view inside the anatomical volume; each click uses the next so that the others must move.
+RED_PIXELS = itertools.cycle([(118, 131), (140, 110), (101, 146), (133, 121), (125, 139), (109, 117)])
+UNUSABLE = "values this version cannot use"
+
+
+def anatomicalPath() -> str:
+    import nibabel
+
+    return os.path.join(os.path.dirname(nibabel.__file__), "tests", "data", "anatomical.nii")
+
+
+def clickRed(bench) -> set[str]:
+    """Click Red once (press + release, no move) and return the names of the views that moved."""
+    before = {name: tuple(view.sliceToRAS()) for name, view in bench.views.items()}
+    bench.views["Red"].click(*next(RED_PIXELS))
+    return {name for name, view in bench.views.items() if tuple(view.sliceToRAS()) != before[name]}
+
+
+def stored(name: str) -> str:
+    """A remembered setting as the next Slicer session reads it (INI: a string)."""
+    value = StandInQSettings().value("SliceSync/" + name)
+    assert value is None or isinstance(value, str)
+    return value
+
+
+def warnings(caplog) -> list[str]:
+    return [record.getMessage() for record in caplog.records if record.levelno >= logging.WARNING]
+
+
+# -- a freshly started Slicer -----------------------------------------------------------------------------------
+
+
+def test_fresh_start_checkbox_written_through_a_second_wrapper_turns_sync_on_then_off(harness, bench, anatomical):
+    harness.start()
+    assert harness.logic.engine.isEnabled() is False
+    # The panel of earlier versions (and any script) writes through its own wrapper, created after the Logic's.
+    panelWrapper = harness.module.SliceSyncParameterNode(parameterNode(bench.scene))
+    panelWrapper.enabled = True
+    assert harness.logic.engine.isEnabled() is True
+    assert clickRed(bench) == {"Yellow", "Green"}
+    assert stored("enabled") == "True"
+    panelWrapper.enabled = False
+    assert harness.logic.engine.isEnabled() is False
+    assert clickRed(bench) == set()
+    assert stored("enabled") == "False"
+
+
+def test_fresh_start_panel_checkbox_turns_sync_on_then_off(harness, bench, anatomical):
+    harness.start()
+    checkBox = harness.widget.ui.enabledCheckBox
+    checkBox.click()
+    assert harness.logic.engine.isEnabled() is True
+    assert parameterNode(bench.scene).GetParameter("enabled") == "True"
+    assert clickRed(bench) == {"Yellow", "Green"}
+    checkBox.click()
+    assert harness.logic.engine.isEnabled() is False
+    assert clickRed(bench) == set()
+    assert stored("enabled") == "False"
+
+
+def test_panel_options_reach_the_engine_and_are_remembered(harness, bench, anatomical):
+    harness.start()
+    ui = harness.widget.ui
+    ui.jumpModeComboBox.currentIndex = ui.jumpModeComboBox.findData("centered")
+    ui.clampModeComboBox.currentIndex = ui.clampModeComboBox.findData("ignoreOutside")
+    ui.dragFollowCheckBox.click()
+    ui.viewGroupSpinBox.value = 0
+    engine = harness.logic.engine
+    assert (engine.jumpMode(), engine.clampMode(), engine.dragFollow()) == ("centered", "ignoreOutside", False)
+    assert harness.logic.binding.settings().viewGroup == 0
+    assert [stored(name) for name in ("jumpMode", "clampMode", "dragFollow", "viewGroup")] == [
+        "centered",
+        "ignoreOutside",
+        "False",
+        "0",
+    ]
+    ui.resetButton.click()
+    assert (engine.jumpMode(), engine.clampMode(), engine.dragFollow()) == ("offset", "clamp", True)
+    assert ui.jumpModeComboBox.itemData(ui.jumpModeComboBox.currentIndex) == "offset"
+
+
+def test_shortcut_toggles_sync_and_the_checkbox_follows(harness, bench, anatomical):
+    harness.start()
+    shortcut = harness.shortcut()
+    assert shortcut.key.toString() == "Ctrl+Shift+J"
+    shortcut.activate()
+    assert harness.logic.engine.isEnabled() is True
+    assert harness.widget.ui.enabledCheckBox.checked is True
+    assert clickRed(bench) == {"Yellow", "Green"}
+    shortcut.activate()
+    assert harness.logic.engine.isEnabled() is False
+    assert harness.widget.ui.enabledCheckBox.checked is False
+    assert stored("enabled") == "False"
+
+
+def test_the_wrapper_of_this_release_reads_what_the_module_writes(harness, bench):
+    harness.start()
+    harness.widget.ui.jumpModeComboBox.currentIndex = harness.widget.ui.jumpModeComboBox.findData("keepInView")
+    harness.widget.ui.viewGroupSpinBox.value = 3
+    wrapper = harness.logic.getParameterNode()
+    assert (wrapper.jumpMode.name, wrapper.clampMode.name, wrapper.viewGroup, wrapper.enabled) == (
+        "keepInView",
+        "clamp",
+        3,
+        False,
+    )
+
+
+# -- remembered settings --------------------------------------------------------------------------------------
+
+
+def test_remembered_settings_come_back_as_strings_and_apply_to_a_new_session(harness, bench, anatomical):
+    # What Qt's INI file gives back in the next session: strings, booleans spelt as Qt writes them.
+    StandInQSettings.store.update(
+        {
+            "SliceSync/enabled": "true",
+            "SliceSync/jumpMode": "centered",
+            "SliceSync/clampMode": "off",
+            "SliceSync/dragFollow": "false",
+            "SliceSync/showCrosshair": "False",
+            "SliceSync/viewGroup": "0",
+        }
+    )
+    harness.start()
+    engine, ui = harness.logic.engine, harness.widget.ui
+    assert engine.isEnabled() is True
+    assert (engine.jumpMode(), engine.clampMode(), engine.dragFollow(), engine.showCrosshair()) == (
+        "centered",
+        "off",
+        False,
+        False,
+    )
+    assert (ui.enabledCheckBox.checked, ui.dragFollowCheckBox.checked, ui.viewGroupSpinBox.value) == (True, False, 0)
+    assert clickRed(bench) == {"Yellow", "Green"}
+
+
+def test_unusable_remembered_settings_are_reset_with_one_warning(harness, bench, anatomical, errorGuard, caplog):
+    errorGuard.allow(UNUSABLE)
+    StandInQSettings.store.update(
+        {"SliceSync/enabled": "true", "SliceSync/jumpMode": "spiral", "SliceSync/viewGroup": "twelve"}
+    )
+    harness.start()
+    assert len([text for text in warnings(caplog) if UNUSABLE in text]) == 1
+    assert harness.logic.engine.jumpMode() == "offset"
+    assert harness.logic.engine.isEnabled() is True
+    assert clickRed(bench) == {"Yellow", "Green"}
+
+
+# -- scenes ------------------------------------------------------------------------------------------------------
+
+
+def test_scene_close_keeps_the_remembered_choices_and_sync_keeps_working(harness, bench, anatomical):
+    harness.start()
+    harness.widget.ui.enabledCheckBox.click()
+    harness.widget.ui.jumpModeComboBox.currentIndex = harness.widget.ui.jumpModeComboBox.findData("keepInView")
+    bench.scene.Clear(0)
+    node = parameterNode(bench.scene)
+    assert node.GetParameter("enabled") == "True"
+    assert node.GetParameter("jumpMode") == "keepInView"
+    assert harness.logic.engine.jumpMode() == "keepInView"
+    assert harness.widget.ui.enabledCheckBox.checked is True
+    volume = bench.loadVolume(anatomicalPath(), "again")
+    bench.showVolume(volume)
+    assert clickRed(bench) == {"Yellow", "Green"}
+
+
+def _savedScene(bench, **values: str) -> str:
+    """Write a scene file whose SliceSync parameter node holds ``values`` (as a saved scene would)."""
+    scene = slicer.vtkMRMLScene()
+    node = slicer.vtkMRMLScriptedModuleNode()
+    node.SetSingletonTag("SliceSync")
+    node.SetAttribute("ModuleName", "SliceSync")
+    node.SetName("SliceSync")
+    scene.AddNode(node)
+    for name, value in values.items():
+        node.SetParameter(name, value)
+    node.SetParameter("SliceSyncInitialized", "1")
+    path = bench.tempPath("saved.mrml")
+    scene.SetURL(path)
+    assert scene.Commit(path)
+    return path
+
+
+def _importScene(bench, path: str) -> None:
+    bench.scene.SetURL(path)
+    assert bench.scene.Import()
+
+
+def test_imported_scene_values_apply_to_that_scene_only(harness, bench, anatomical):
+    harness.start()
+    harness.widget.ui.enabledCheckBox.click()
+    rememberedBefore = dict(StandInQSettings.store)
+    path = _savedScene(
+        bench,
+        enabled="True",
+        jumpMode="centered",
+        clampMode="off",
+        dragFollow="False",
+        showCrosshair="True",
+        viewGroup="-1",
+    )
+    _importScene(bench, path)
+    engine = harness.logic.engine
+    assert (engine.jumpMode(), engine.clampMode(), engine.dragFollow()) == ("centered", "off", False)
+    assert harness.widget.ui.jumpModeComboBox.itemData(harness.widget.ui.jumpModeComboBox.currentIndex) == "centered"
+    assert StandInQSettings.store == rememberedBefore, "a loaded scene's values became the user's defaults"
+    assert clickRed(bench) == {"Yellow", "Green"}
+    bench.scene.Clear(0)
+    assert (engine.jumpMode(), engine.clampMode(), engine.dragFollow()) == ("offset", "clamp", True)
+
+
+def test_scene_with_unknown_values_is_reset_with_one_warning_and_sync_keeps_working(
+    harness, bench, anatomical, errorGuard, caplog
+):
+    errorGuard.allow(UNUSABLE)
+    harness.start()
+    harness.widget.ui.enabledCheckBox.click()
+    # A jump mode from a later SliceSync, and a hand-edited view group.
+    path = _savedScene(bench, enabled="True", jumpMode="followCursor", viewGroup="all", dragFollow="False")
+    _importScene(bench, path)
+    assert len([text for text in warnings(caplog) if UNUSABLE in text]) == 1
+    node = parameterNode(bench.scene)
+    assert (node.GetParameter("jumpMode"), node.GetParameter("viewGroup")) == ("offset", "-1")
+    assert node.GetParameter("dragFollow") == "False"
+    wrapper = harness.logic.getParameterNode()
+    assert wrapper.jumpMode.name == "offset"
+    harness.widget.enter()
+    assert harness.logic.engine.isEnabled() is True
+    assert clickRed(bench) == {"Yellow", "Green"}
+
+
+def test_module_opened_on_a_scene_with_unknown_values_starts_with_the_defaults(
+    harness, bench, anatomical, errorGuard, caplog
+):
+    errorGuard.allow(UNUSABLE)
+    node = slicer.vtkMRMLScriptedModuleNode()
+    node.SetSingletonTag("SliceSync")
+    node.SetParameter("SliceSyncInitialized", "1")
+    node.SetParameter("enabled", "True")
+    node.SetParameter("clampMode", "wrapAround")
+    bench.scene.AddNode(node)
+    harness.start()
+    assert len([text for text in warnings(caplog) if UNUSABLE in text]) == 1
+    assert harness.logic.engine.clampMode() == "clamp"
+    assert clickRed(bench) == {"Yellow", "Green"}
+
+
+# -- reload and exit -------------------------------------------------------------------------------------------
+
+
+def test_three_reloads_leave_no_observer_behind(harness, bench, anatomical):
+    interactors = {name: view.interactor for name, view in bench.views.items()}
+    before = {name: observerCount(interactor) for name, interactor in interactors.items()}
+    sceneBefore = observerCount(bench.scene)
+    harness.start()
+    harness.widget.ui.enabledCheckBox.click()
+    node = parameterNode(bench.scene)
+    engaged = (
+        observerCount(node),
+        {name: observerCount(interactor) for name, interactor in interactors.items()},
+        observerCount(bench.scene),
+    )
+    for _ in range(3):
+        harness.reload()
+        assert (
+            observerCount(node),
+            {name: observerCount(interactor) for name, interactor in interactors.items()},
+            observerCount(bench.scene),
+        ) == engaged
+        assert len(StandInShortcut.live) == 1
+    assert harness.logic.engine.isEnabled() is True
+    assert clickRed(bench) == {"Yellow", "Green"}
+    harness.shortcut().activate()
+    assert harness.logic.engine.isEnabled() is False
+    harness.close()
+    assert observerCount(node) == 0
+    assert {name: observerCount(interactor) for name, interactor in interactors.items()} == before
+    assert observerCount(bench.scene) == sceneBefore
+    assert StandInShortcut.live == []
+
+
+def test_a_reloaded_panel_alone_writes_to_the_parameter_node(harness, bench, anatomical):
+    harness.start()
+    oldCheckBox = harness.widget.ui.enabledCheckBox
+    harness.reload()
+    oldCheckBox.click()
+    assert parameterNode(bench.scene).GetParameter("enabled") == "False", "the unloaded panel still writes"
+    harness.widget.ui.enabledCheckBox.click()
+    assert harness.logic.engine.isEnabled() is True
+
+
+def test_no_main_window_generic_path_builds_an_idle_panel(bench, anatomical):
+    StandInQSettings.store.clear()
+    StandInShortcut.live.clear()
+    interactors = {name: observerCount(view.interactor) for name, view in bench.views.items()}
+    harness = ModuleHarness(bench, mainWindow=False)
+    harness.start()
+    assert harness.moduleInfo.panel is None, "the panel was built at startup without a main window"
+    assert harness.moduleInfo.acknowledgementText.strip() and harness.moduleInfo.contributors
+    widget = harness.widget  # what Slicer's generic tests do: build the module's widget
+    assert "no slice views" in widget.ui.statusLabel.text.lower()
+    assert StandInShortcut.live == []
+    assert widget.logic.engine.views() == []
+    widget.ui.enabledCheckBox.click()
+    assert widget.logic.engine.isEnabled() is True
+    assert clickRed(bench) == set()
+    harness.close()
+    assert {name: observerCount(view.interactor) for name, view in bench.views.items()} == interactors
+
+
+def test_startup_without_opening_the_module_applies_remembered_sync(harness, bench, anatomical):
+    StandInQSettings.store["SliceSync/enabled"] = "true"
+    harness.start()
+    assert harness.moduleInfo.panel is not None
+    assert clickRed(bench) == {"Yellow", "Green"}
+
+
+@pytest.mark.parametrize("value", ["true", "1", "yes", "ON"])
+def test_boolean_spellings_in_the_settings_file_turn_sync_on(harness, bench, value):
+    StandInQSettings.store["SliceSync/enabled"] = value
+    harness.start()
+    assert harness.logic.engine.isEnabled() is True
