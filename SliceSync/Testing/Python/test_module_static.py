@@ -8,6 +8,7 @@ to show it can fail.
 from __future__ import annotations
 
 import ast
+import importlib.util
 import json
 import os
 import re
@@ -31,7 +32,7 @@ MODULE_CMAKE = os.path.join(MODULE_DIR, "CMakeLists.txt")
 ROOT_CMAKE = os.path.join(ROOT, "CMakeLists.txt")
 INDEX_ENTRY = os.path.join(ROOT, "SliceSync.json")
 LIB_DIR = os.path.join(MODULE_DIR, "SliceSyncLib")
-REPOSITORY_RAW_URL = "https://raw.githubusercontent.com/slicesync/SliceSync/main/"
+REPOSITORY_RAW_URL = "https://raw.githubusercontent.com/slicesync/SlicerSliceSync/main/"
 # Properties allowed by slicer-extension-catalog-entry-schema-v1.0.1.json (Slicer 5.8's ExtensionsIndex).
 INDEX_SCHEMA_PROPERTIES = {
     "$schema",
@@ -575,7 +576,12 @@ def glueProblems(moduleSource: str) -> list[str]:
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("SliceSyncLib"):
             module = __import__(node.module, fromlist=["_"])
-            problems += [f"{node.module} has no {a.name}" for a in node.names if not hasattr(module, a.name)]
+            problems += [
+                f"{node.module} has no {a.name}"
+                for a in node.names
+                if not hasattr(module, a.name)
+                and not (hasattr(module, "__path__") and importlib.util.find_spec(f"{node.module}.{a.name}"))
+            ]
     used = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and ast.unparse(node.func) == "self._run":
