@@ -676,11 +676,14 @@ class SliceSyncTest(ScriptedLoadableModuleTest):
         interactors = [view.interactor for view in ctx.views.values()]
         before = [observerCount(interactor) for interactor in interactors]
         sceneBefore = observerCount(slicer.mrmlScene)
+        parameterNode = self._logic().parameterNode()
+        parameterNodeBefore = observerCount(parameterNode)
         oldEngine = self._logic().engine
         oldResult = oldEngine.lastResult
         slicer.util.reloadScriptedModule("SliceSync")
         self.assertEqual([observerCount(interactor) for interactor in interactors], before)
         self.assertEqual(observerCount(slicer.mrmlScene), sceneBefore)
+        self.assertEqual(observerCount(parameterNode), parameterNodeBefore)
         self.assertEqual(oldEngine.views(), [])
         logic = self._logic()
         self.assertIsNot(logic.engine, oldEngine)

@@ -848,6 +848,17 @@ class ModuleHarness:
         StandInShortcut.live.clear()
 
 
+def harnessFixture(bench: Any) -> Any:
+    """pytest fixture body: a Slicer session over the bench with empty settings; the module is not loaded yet."""
+    StandInQSettings.store.clear()
+    StandInShortcut.live.clear()
+    session = ModuleHarness(bench)
+    yield session
+    if session.module is not None and session.moduleInfo.panel is not None:
+        session.close()
+    sys.modules.pop("SliceSync", None)
+
+
 def parameterNode(scene: Any) -> Any:
     """Return the scene's SliceSync parameter node (vtkMRMLScriptedModuleNode), or None."""
     return scene.GetSingletonNode("SliceSync", "vtkMRMLScriptedModuleNode")

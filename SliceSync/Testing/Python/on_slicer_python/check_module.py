@@ -13,9 +13,12 @@ import os
 
 import pytest
 import slicer
+import SlicerPythonHarness
 from SlicerPythonHarness import ModuleHarness, StandInQSettings, StandInShortcut, parameterNode
 
 from SliceSyncLib.Scenarios import observerCount
+
+harness = pytest.fixture(SlicerPythonHarness.harnessFixture)
 
 # Pixels of the Red view inside the anatomical volume; each click uses the next so that the others must move.
 RED_PIXELS = itertools.cycle([(118, 131), (140, 110), (101, 146), (133, 121), (125, 139), (109, 117)])

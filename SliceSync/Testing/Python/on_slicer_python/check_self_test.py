@@ -8,9 +8,12 @@ from __future__ import annotations
 import ast
 
 import pytest
+import SlicerPythonHarness
 from SlicerPythonHarness import MODULE_FILE, LayoutNeedsSlicerError
 
 from SliceSyncLib.Scenarios import observerCount
+
+harness = pytest.fixture(SlicerPythonHarness.harnessFixture)
 
 
 def _testOrder() -> list[str]:
