@@ -25,17 +25,7 @@ from SliceSyncLib.ViewBinding import ALL_VIEW_GROUPS, MAX_VIEW_GROUP, SyncSettin
 TOGGLE_SHORTCUT = "Ctrl+Shift+J"
 SETTINGS_GROUP = "SliceSync/"
 README_URL = "https://github.com/slicesync/SlicerSliceSync#readme"
-# Reloaded in this order by the developer "Reload" button, so library changes take effect too.
-LIBRARY_MODULES = (
-    "SliceSyncLib.Geometry",
-    "SliceSyncLib.Status",
-    "SliceSyncLib.Gestures",
-    "SliceSyncLib.Engine",
-    "SliceSyncLib.ViewBinding",
-    "SliceSyncLib.Parameters",
-    "SliceSyncLib.Scenarios",
-    "SliceSyncLib",
-)
+LIBRARY_PACKAGE = "SliceSyncLib"
 
 
 #
@@ -78,6 +68,15 @@ It builds on 3D Slicer's MRML slice nodes and displayable managers; the click-to
 """
         )
         slicer.app.connect("startupCompleted()", _createWidgetAtStartup)
+
+
+def reloadLibrary() -> None:
+    """Import SliceSyncLib afresh, every module of it that was loaded (dependencies resolve themselves)."""
+    loaded = sorted(name for name in sys.modules if name.split(".")[0] == LIBRARY_PACKAGE)
+    for name in loaded:
+        del sys.modules[name]
+    for name in loaded:
+        importlib.import_module(name)
 
 
 def _createWidgetAtStartup() -> None:
@@ -271,9 +270,7 @@ class SliceSyncWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
 
     def onReload(self) -> None:
         """Reload SliceSyncLib too, then the module (the old logic is cleaned up first by Slicer)."""
-        for name in LIBRARY_MODULES:
-            if name in sys.modules:
-                importlib.reload(sys.modules[name])
+        reloadLibrary()
         ScriptedLoadableModuleWidget.onReload(self)
 
     def enter(self) -> None:
