@@ -37,6 +37,8 @@ MAX_CLIENTS = 64
 MAX_QUEUED_PER_PEER = 64
 MAX_QUEUED_FINAL = 256
 RECEIVE_CHUNK = 64 * 1024
+# The kernel holds at most this much of a slow peer's backlog; beyond it the link's own bounded queue drops old cursors.
+SEND_BUFFER = 64 * 1024
 RETRY_FIRST = 0.1
 RETRY_LAST = 1.0
 CONNECT_TIMEOUT = 2.0
@@ -244,7 +246,11 @@ class CursorLink:
         """Return how many messages wait to be written (all peers), plus points not yet handed to the I/O thread."""
         with self._lock:
             waiting = len(self._finals) + (self._drag is not None)
-        return waiting + sum(len(peer.outbox) for peer in list(self._peers.values()))
+        while True:
+            try:
+                return waiting + sum(len(peer.outbox) for peer in list(self._peers.values()))
+            except RuntimeError:  # the I/O thread added or dropped a peer meanwhile
+                continue
 
     def _wake(self) -> None:
         writer = self._wakeWriter
@@ -398,6 +404,7 @@ class CursorLink:
     def _addPeer(self, sock: socket.socket, address: str) -> None:
         sock.setblocking(False)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
         peer = _Peer(sock, address)
         self._peers[sock] = peer
         self._selector.register(sock, selectors.EVENT_READ, peer)  # type: ignore[union-attr]

@@ -56,7 +56,8 @@ class RawPeer:
 
     def __init__(self, port: int) -> None:
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=5)
-        self.buffer = b""
+        self.buffer = bytearray()
+        self.offset = 0
 
     def send(self, data: bytes) -> None:
         self.sock.sendall(data)
@@ -65,13 +66,17 @@ class RawPeer:
         """Return the next message's first point (device name, point), or None if nothing came within timeout."""
         deadline = time.monotonic() + timeout
         while True:
-            if len(self.buffer) >= 58:
-                fields = pyigtl.MessageBase.parse_header(self.buffer[:58])
-                end = 58 + fields["body_size"]
+            if len(self.buffer) - self.offset >= 58:
+                fields = pyigtl.MessageBase.parse_header(self.buffer[self.offset : self.offset + 58])
+                start = self.offset + 58
+                end = start + fields["body_size"]
                 if len(self.buffer) >= end:
                     message = pyigtl.PointMessage()
-                    message.unpack(fields, self.buffer[58:end])
-                    self.buffer = self.buffer[end:]
+                    message.unpack(fields, bytes(self.buffer[start:end]))
+                    self.offset = end
+                    if self.offset > 1 << 20:
+                        del self.buffer[: self.offset]
+                        self.offset = 0
                     return fields["device_name"], tuple(float(c) for c in message.positions[0])
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -444,7 +449,7 @@ def rawServer(port: int):
         def accept() -> RawPeer:
             sock, _ = listener.accept()
             peer = RawPeer.__new__(RawPeer)
-            peer.sock, peer.buffer = sock, b""
+            peer.sock, peer.buffer, peer.offset = sock, bytearray(), 0
             accepted.append(peer)
             return peer
 
@@ -507,3 +512,44 @@ def test_a_drag_sends_its_steps_throttled_and_its_last_position_at_the_end(bench
             messages.append(message)
         assert client.receive(NEVER) is None
         assert 2 <= len(messages) <= elapsed / Link.DRAG_INTERVAL + 2
+
+
+def test_a_peer_that_stops_reading_never_makes_the_queues_grow_and_gets_the_latest_cursor(errorGuard):
+    errorGuard.allow(r"SliceSync link: .* does not keep up")
+    port = freePort()
+    link = Link.CursorLink("server", port=port)
+    link.start()
+    try:
+        with rawPeers(port, 1) as (sleeper,):
+            waitFor(lambda: link.status()["connected"])
+            bound = Link.MAX_QUEUED_FINAL + Link.MAX_QUEUED_PER_PEER + 1
+            largest = 0
+            for index in range(10000):
+                link.send((index * 0.001, 1.0, 2.0))
+                largest = max(largest, link.queuedCount())
+            assert largest <= bound
+            last = float32((9999 * 0.001, 1.0, 2.0))
+            messages = 0
+            while True:
+                message = sleeper.receive(5)
+                assert message is not None, "the latest cursor never came"
+                messages += 1
+                if message[1] == last:
+                    break
+            assert messages < 10000  # old cursors were dropped, not queued without end
+            assert link.status()["connected"]
+    finally:
+        link.stop()
+
+
+def test_a_flooding_peer_leaves_one_point_for_each_poll(bench, anatomical, linkedEngine):
+    port = freePort()
+    linkedEngine.startLink("server", port=port)
+    with rawPeers(port, 1) as (flooder,):
+        connectedPeers(linkedEngine, 1)
+        burst = b"".join(pointMessage((index % 100 * 0.05, -1.0, 3.0)) for index in range(5000))
+        flooder.send(burst)
+        waitFor(lambda: linkedEngine.linkStatus()["received"] == 5000)
+        assert linkedEngine.pollLink() is True
+        assert linkedEngine.pollLink() is False
+        assertViewsThrough(bench, float32((99 * 0.05, -1.0, 3.0)))
