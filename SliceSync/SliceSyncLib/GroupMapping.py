@@ -65,6 +65,8 @@ class _Mapping:
         self.fromWorldRows: Optional[tuple[float, ...]] = None
         self.toWorldTransform: Optional[vtk.vtkGeneralTransform] = None
         self.fromWorldTransform: Optional[vtk.vtkGeneralTransform] = None
+        # The last world point mapped into the group and its image: the other views of the group reuse it.
+        self.lastFromWorld: Optional[tuple[Geometry.Vector3, Optional[Geometry.Vector3]]] = None
 
     def _onTransformModified(self, caller: vtk.vtkObject, event: str) -> None:
         self._invalidate()
@@ -89,6 +91,15 @@ class _Mapping:
             node.GetTransformToWorld(self.toWorldTransform)
             self.fromWorldTransform = vtk.vtkGeneralTransform()
             node.GetTransformFromWorld(self.fromWorldTransform)
+
+    def fromWorld(self, point: Geometry.Vector3) -> Optional[Geometry.Vector3]:
+        """Map a world point into the group's space; None where the transform cannot be inverted there."""
+        last = self.lastFromWorld
+        if last is not None and last[0] == point:
+            return last[1]
+        mapped = self.map(point, False)
+        self.lastFromWorld = (point, mapped)
+        return mapped
 
     def map(self, point: Geometry.Vector3, toWorld: bool) -> Optional[Geometry.Vector3]:
         """Map ``point`` to world (or from world); None where the transform cannot be inverted there."""
@@ -187,7 +198,7 @@ class GroupMapping:
     def fromWorld(self, viewGroup: int, point: Geometry.Vector3) -> Optional[Geometry.Vector3]:
         """Map a world point into ``viewGroup``'s space (None: the inverse does not converge there)."""
         mapping = self._mappings.get(viewGroup)
-        return point if mapping is None else mapping.map(point, False)
+        return point if mapping is None else mapping.fromWorld(point)
 
     def nodeRemoved(self, node: vtk.vtkObject) -> list[int]:
         """Drop the mappings through ``node`` (it left the scene); return the view groups that lost theirs."""

@@ -337,7 +337,7 @@ def test_modified_parent_of_the_transform_is_used_by_the_next_click(registered):
     bench.scene.AddNode(parent)
     registered.transform.SetAndObserveTransformNodeID(parent.GetID())
     red = bench.views["Red"]
-    red.click(*PIXEL)
+    red.click(130, 110)
     parentMatrix = rigidMatrix(6.0, (0.0, 1.0, 0.0), (1.0, 1.0, -2.0))
     setMatrix(parent, parentMatrix)
     p = red.pixelToRAS(130, 110)
