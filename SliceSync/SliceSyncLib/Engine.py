@@ -14,24 +14,11 @@ from .Gestures import GestureFilter
 from .GroupMapping import GroupMapping
 from .MarkupsFollower import FOLLOW_MODES, MarkupsFollower
 from .Readout import Readout, readAt
-from .Status import (
-    REASON_BAD_GEOMETRY,
-    REASON_DEGENERATE,
-    REASON_NO_IMAGE,
-    REASON_NO_INVERSE,
-    REASON_NO_VOLUME,
-    REASON_NONLINEAR,
-    SyncResult,
-)
+from .Status import REASON_NO_INVERSE, SyncResult
+from .ViewPlan import SyncVolumes, ViewPlanner, shownVolume
 
 JUMP_MODES = ("offset", "centered", "keepInView")
 CLAMP_MODES = ("clamp", "ignoreOutside", "off")
-
-# keepInView pans so the point stays at least this fraction of the view's size away from each edge.
-KEEP_IN_VIEW_MARGIN = 0.05
-
-# Volume geometries remembered between clicks (one entry per volume node, dropped all at once beyond this).
-GEOMETRY_CACHE_SIZE = 64
 
 INTERACTION_NODE_ID = "vtkMRMLInteractionNodeSingleton"
 CROSSHAIR_NODE_ID = "vtkMRMLCrosshairNodedefault"
@@ -46,12 +33,6 @@ ORIGIN_NUDGE = "nudge"
 ORIGIN_HISTORY = "history"
 ORIGIN_MARKUP = "markup"
 ORIGIN_LINK = "link"
-
-
-def _rows(matrix: vtk.vtkMatrix4x4) -> list[tuple[float, ...]]:
-    # GetData() copies the 16 elements (row major) in one call, several times faster than 16 GetElement calls.
-    d = matrix.GetData()
-    return [d[0:4], d[4:8], d[8:12], d[12:16]]
 
 
 def _flag(value: object, what: str) -> bool:
@@ -97,7 +78,7 @@ class SliceSyncEngine:
         self._showCrosshair = True
         self._statusCallback: Optional[StatusCallback] = None
         self.lastResult: Optional[SyncResult] = None
-        self._geometryCache: dict[str, tuple] = {}
+        self._planner = ViewPlanner(scene)
         self._pending: dict[str, _Pending] = {}
         self._sceneObservations: list[int] = []
         self._groupMapping = GroupMapping(scene)
@@ -154,6 +135,7 @@ class SliceSyncEngine:
         if view is None or view.sliceNode is not sliceNode:
             return
         self._dropPending(key)
+        self._planner.forget(key)
         del self._views[key]
         view.gestures.detach()
         self._notify()
@@ -381,77 +363,11 @@ class SliceSyncEngine:
         name: str,
         point: Geometry.Vector3,
         result: SyncResult,
-        volumes: dict[str, tuple[Optional[Geometry.VolumeGeometry], str]],
+        volumes: SyncVolumes,
         checkInside: bool,
     ) -> None:
-        sliceToRAS = _rows(sliceNode.GetSliceToRAS())
-        try:
-            normal, origin = Geometry.planeNormalAndOrigin(sliceToRAS)
-        except ValueError:
-            result.notMoved[name] = REASON_DEGENERATE
-            return
-        target = point
-        if self._clampMode == "clamp":
-            geometry, reason = self._volumeGeometry(sliceNode, volumes)
-            if geometry is None:
-                result.notClamped[name] = reason
-            else:
-                low, high = Geometry.boxRangeAlongNormal(geometry.box, normal)
-                target = Geometry.clampAlongNormal(point, normal, low, high)
-                if target != point:
-                    result.clampedNames.append(name)
-        elif checkInside:
-            inside, reason = self._insideShownVolume(sliceNode, point, volumes)
-            if inside is None:
-                result.notClamped[name] = reason
-            elif not inside:
-                result.outsideNames.append(name)
-                return
-        if self._jump(sliceNode, target, normal, origin):
-            result.movedNames.append(name)
-
-    def _jump(
-        self,
-        sliceNode: slicer.vtkMRMLSliceNode,
-        point: Geometry.Vector3,
-        normal: Geometry.Vector3,
-        origin: Geometry.Vector3,
-    ) -> bool:
-        """Move one view through ``point`` with the current jump mode; return True if it moved."""
-        if self._jumpMode == "centered":
-            inPlaneOrigin = sliceNode.GetXYZOrigin()
-            centered = all(abs(point[k] - origin[k]) <= Geometry.PLANE_TOLERANCE_MM for k in range(3))
-            if centered and not any(inPlaneOrigin):
-                return False
-            wasModifying = sliceNode.StartModify()
-            sliceNode.JumpSliceByCentering(*point)
-            sliceNode.EndModify(wasModifying)
-            return True
-        offsetNeeded = abs(Geometry.signedDistanceToPlane(point, normal, origin)) > Geometry.PLANE_TOLERANCE_MM
-        wasModifying = sliceNode.StartModify()
-        try:
-            if offsetNeeded:
-                sliceNode.JumpSliceByOffsetting(*point)
-            panned = self._jumpMode == "keepInView" and self._panIntoView(sliceNode, point)
-        finally:
-            sliceNode.EndModify(wasModifying)
-        return offsetNeeded or panned
-
-    def _panIntoView(self, sliceNode: slicer.vtkMRMLSliceNode, point: Geometry.Vector3) -> bool:
-        dimensions = sliceNode.GetDimensions()
-        if dimensions[0] <= 0 or dimensions[1] <= 0:
-            return False
-        xyToRAS = sliceNode.GetXYToRAS()
-        rasToXY = vtk.vtkMatrix4x4()
-        vtk.vtkMatrix4x4.Invert(xyToRAS, rasToXY)
-        shift = Geometry.keepInViewShift(_rows(rasToXY), _rows(xyToRAS), point, dimensions, KEEP_IN_VIEW_MARGIN)
-        if shift is None:
-            return False
-        sliceToRAS = sliceNode.GetSliceToRAS()
-        for row in range(3):
-            sliceToRAS.SetElement(row, 3, sliceToRAS.GetElement(row, 3) + shift[row])
-        sliceNode.UpdateMatrices()
-        return True
+        """Clamp and jump one target view through ``point`` (its plan is cached between syncs, see ViewPlan)."""
+        self._planner.move(sliceNode, name, point, result, volumes, checkInside, self._jumpMode, self._clampMode)
 
     # -- hidden views: moved when they are shown ----------------------------------------------------
 
@@ -518,54 +434,13 @@ class SliceSyncEngine:
     # -- what each view shows ------------------------------------------------------------------------
 
     def _volumeGeometry(
-        self, sliceNode: slicer.vtkMRMLSliceNode, volumes: dict[str, tuple[Optional[Geometry.VolumeGeometry], str]]
+        self, sliceNode: slicer.vtkMRMLSliceNode, volumes: SyncVolumes
     ) -> tuple[Optional[Geometry.VolumeGeometry], str]:
         """Return (geometry, "") for the volume a view shows, or (None, why not); ``volumes`` memoizes one sync."""
-        volume = self._shownVolume(sliceNode)
-        if volume is None:
-            return None, REASON_NO_VOLUME
-        key = volume.GetID()
-        if key not in volumes:
-            volumes[key] = self._computeVolumeGeometry(volume)
-        return volumes[key]
-
-    def _computeVolumeGeometry(self, volume: slicer.vtkMRMLVolumeNode) -> tuple[Optional[Geometry.VolumeGeometry], str]:
-        image = volume.GetImageData()
-        if image is None:
-            return None, REASON_NO_IMAGE
-        extent = image.GetExtent()
-        ijkToWorld = vtk.vtkMatrix4x4()
-        volume.GetIJKToRASMatrix(ijkToWorld)
-        parent = volume.GetParentTransformNode()
-        if parent is not None:
-            if not parent.IsTransformToWorldLinear():
-                return None, REASON_NONLINEAR
-            toWorld = vtk.vtkMatrix4x4()
-            parent.GetMatrixTransformToWorld(toWorld)
-            vtk.vtkMatrix4x4.Multiply4x4(toWorld, ijkToWorld, ijkToWorld)
-        # The geometry is a pure function of (IJK-to-world, extent): reuse it while both are unchanged.
-        ijkToWorldData = ijkToWorld.GetData()
-        cached = self._geometryCache.get(volume.GetID())
-        if cached is not None and cached[0] == ijkToWorldData and cached[1] == extent:
-            return cached[2]
-        if not Geometry.isFiniteMatrix(ijkToWorldData) or abs(ijkToWorld.Determinant()) < 1e-12:
-            return None, REASON_BAD_GEOMETRY
-        box = Geometry.volumeBoxFromIJKToWorld(_rows(ijkToWorld), extent)
-        if box is None:
-            return None, REASON_NO_IMAGE
-        worldToIJK = vtk.vtkMatrix4x4()
-        vtk.vtkMatrix4x4.Invert(ijkToWorld, worldToIJK)
-        geometry = Geometry.VolumeGeometry(box, _rows(worldToIJK), extent), ""
-        if len(self._geometryCache) >= GEOMETRY_CACHE_SIZE:
-            self._geometryCache.clear()
-        self._geometryCache[volume.GetID()] = (ijkToWorldData, extent, geometry)
-        return geometry
+        return self._planner.shownGeometry(sliceNode, volumes)
 
     def _insideShownVolume(
-        self,
-        sliceNode: slicer.vtkMRMLSliceNode,
-        point: Geometry.Vector3,
-        volumes: dict[str, tuple[Optional[Geometry.VolumeGeometry], str]],
+        self, sliceNode: slicer.vtkMRMLSliceNode, point: Geometry.Vector3, volumes: SyncVolumes
     ) -> tuple[Optional[bool], str]:
         """Return whether ``point`` falls in a voxel of the view's volume (None, and why, if it cannot tell)."""
         geometry, reason = self._volumeGeometry(sliceNode, volumes)
@@ -575,19 +450,7 @@ class SliceSyncEngine:
 
     def _shownVolume(self, sliceNode: slicer.vtkMRMLSliceNode) -> Optional[slicer.vtkMRMLVolumeNode]:
         """Return the view's background volume, else its foreground, else its label map."""
-        composite = slicer.vtkMRMLSliceLogic.GetSliceCompositeNode(sliceNode)
-        if composite is None:
-            return None
-        for volumeID in (
-            composite.GetBackgroundVolumeID(),
-            composite.GetForegroundVolumeID(),
-            composite.GetLabelVolumeID(),
-        ):
-            if volumeID:
-                volume = self.scene.GetNodeByID(volumeID)
-                if isinstance(volume, slicer.vtkMRMLVolumeNode):
-                    return volume
-        return None
+        return shownVolume(self.scene, sliceNode)
 
     # -- readout and followed markups ----------------------------------------------------------------
 
@@ -685,6 +548,8 @@ class SliceSyncEngine:
                 self.removeView(node)
             elif isinstance(node, slicer.vtkMRMLTransformNode):
                 self._transformRemoved(node)
+            elif isinstance(node, (slicer.vtkMRMLSliceCompositeNode, slicer.vtkMRMLVolumeNode)):
+                self._planner.forget()
         except Exception:
             logging.exception("SliceSync: failed to handle a removed node")
 
@@ -772,6 +637,6 @@ class SliceSyncEngine:
         self._groupMapping.clear()
         self._mappingNotice = None
         self._markups.detach()
-        self._geometryCache.clear()
+        self._planner.forget()
         self._enabled = False
         self._statusCallback = None
