@@ -100,7 +100,7 @@ class SliceSyncEngine:
     # -- views ---------------------------------------------------------------------------------------
 
     def addView(self, sliceNode: slicer.vtkMRMLSliceNode, interactor: vtk.vtkRenderWindowInteractor) -> None:
-        """Register a slice view; adding the same view again replaces its interactor."""
+        """Register a slice view (moved while mapped in the layout); adding it again replaces its interactor."""
         if not isinstance(sliceNode, slicer.vtkMRMLSliceNode):
             raise ValueError(f"addView needs a vtkMRMLSliceNode, got {type(sliceNode).__name__}")
         if not isinstance(interactor, vtk.vtkRenderWindowInteractor):
