@@ -28,6 +28,22 @@ DEFAULT_DISPLAYABLE_MANAGERS = (
     "vtkMRMLTransformsDisplayableManager2D",
 )
 
+# The ten displayable managers of a slice view in the Slicer application: qMRMLSliceView's own six, plus those the
+# Markups, Segmentations, Transforms and Colors modules register. The factory is a process-wide singleton, so a bench
+# built with these makes every later bench in the same process carry them too.
+SLICE_VIEW_DISPLAYABLE_MANAGERS = (
+    "vtkMRMLVolumeGlyphSliceDisplayableManager",
+    "vtkMRMLModelSliceDisplayableManager",
+    "vtkMRMLCrosshairDisplayableManager",
+    "vtkMRMLOrientationMarkerDisplayableManager",
+    "vtkMRMLRulerDisplayableManager",
+    "vtkMRMLScalarBarDisplayableManager",
+    "vtkMRMLMarkupsDisplayableManager",
+    "vtkMRMLSegmentationsDisplayableManager2D",
+    "vtkMRMLTransformsDisplayableManager2D",
+    "vtkMRMLColorLegendDisplayableManager",
+)
+
 STANDARD_VIEWS = (("Red", "Axial"), ("Yellow", "Sagittal"), ("Green", "Coronal"))
 
 
