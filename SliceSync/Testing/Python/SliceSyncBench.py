@@ -293,15 +293,6 @@ def sliceBounds(view: BenchView, volume: slicer.vtkMRMLVolumeNode) -> tuple[floa
     return bounds[4], bounds[5]
 
 
-def observerTotal(obj: vtk.vtkObject) -> int:
-    """How many observers ``obj`` carries, MRML nodes included (their PrintSelf omits them, so observerCount cannot)."""
-    probe = obj.AddObserver(vtk.vtkCommand.UserEvent, lambda caller, event: None)
-    try:
-        return sum(obj.GetCommand(tag) is not None for tag in range(1, probe))
-    finally:
-        obj.RemoveObserver(probe)
-
-
 def planeIntersection(views: Sequence[BenchView]) -> tuple[float, float, float]:
     """The one point common to the planes of three views with independent normals (least squares beyond)."""
     import numpy as np

@@ -20,7 +20,6 @@ from vtk.util import numpy_support
 from SliceSyncBench import (
     SliceViewBench,
     observerCount,
-    observerTotal,
     planeIntersection,
     planes,
     sliceBounds,
@@ -125,6 +124,7 @@ def test_click_in_mapped_group_moves_world_group_through_the_transformed_point(r
         assertThrough(view, q)
     crosshair = bench.crosshairNode.GetCrosshairRAS()
     assert math.dist(crosshair, p) <= TOLERANCE_MM
+    assert math.dist(registered.engine.readout().ras, p) <= TOLERANCE_MM  # the cursor is kept in world coordinates
     assert {view.name: view.sliceToRAS() for view in registered.group3} == group3Before
     assert {view.name: view.sliceToRAS() for view in registered.group2} == group2Before
     assert "through the transform of view group 1" in registered.engine.statusText()
@@ -160,6 +160,19 @@ def test_click_in_unlinked_group_moves_only_its_own_group(registered):
     after = planes(bench)
     changed = sorted(name for name in before if before[name] != after[name])
     assert changed == ["Yellow3"]
+
+
+def test_drag_in_mapped_group_keeps_the_world_group_on_the_transformed_point(registered):
+    source = registered.bench.views["Green1"]
+    path = [(110, 120), (118, 126), (130, 134), (141, 150)]
+
+    source.drag(path)
+
+    q = source.pixelToRAS(*path[-1])
+    for view in registered.world:
+        assertThrough(view, registered.toWorld(q))
+    for view in registered.group1[:2]:
+        assertThrough(view, q)
 
 
 def test_between_two_mapped_groups_the_point_goes_through_both_transforms(registered):
@@ -355,7 +368,7 @@ def test_deleted_transform_drops_the_mapping_and_the_status_says_so(registered):
     seen = []
     engine.setStatusCallback(seen.append)
     registered.bench.views["Red1"].click(*PIXEL)
-    withMapping = observerTotal(registered.transform)
+    withMapping = observerCount(registered.transform)
 
     bench.scene.RemoveNode(registered.transform)
 
@@ -363,7 +376,7 @@ def test_deleted_transform_drops_the_mapping_and_the_status_says_so(registered):
     assert "transform" in engine.statusText()
     assert seen and "transform" in seen[-1]
     assert engine.linkedViewGroups() == [0]
-    assert observerTotal(registered.transform) < withMapping
+    assert observerCount(registered.transform) < withMapping
     before = planes(bench)
     bench.views["Red"].click(*PIXEL)
     after = planes(bench)
@@ -376,13 +389,13 @@ def test_replacing_and_removing_a_mapping_releases_the_transform_observer(regist
     engine = registered.engine
     other = slicer.vtkMRMLLinearTransformNode()
     bench.scene.AddNode(other)
-    counts = observerTotal(registered.transform), observerTotal(other)
+    counts = observerCount(registered.transform), observerCount(other)
     engine.setViewGroupTransform(1, other)
-    assert (observerTotal(registered.transform), observerTotal(other)) == (counts[0] - 1, counts[1] + 1)
+    assert (observerCount(registered.transform), observerCount(other)) == (counts[0] - 1, counts[1] + 1)
     assert engine.viewGroupTransform(1) is other
     engine.setViewGroupTransform(1, None)
     assert engine.viewGroupTransform(1) is None
-    assert observerTotal(other) == counts[1]
+    assert observerCount(other) == counts[1]
     q = bench.views["Red1"].pixelToRAS(*PIXEL)
     before = planes(bench)
 
@@ -560,7 +573,7 @@ def test_cleanup_leaves_no_observers_and_the_users_state_untouched(bench):
     bench.showVolume(fixed, mapped)
     sceneObservers = observerCount(bench.scene)
     interactorObservers = {name: observerCount(view.interactor) for name, view in bench.views.items()}
-    nodeObservers = observerTotal(transform), observerTotal(parent)
+    nodeObservers = observerCount(transform), observerCount(parent)
     matrixBefore = matrixToParent(transform)
     stateBefore = userState(bench)
     engine = SliceSyncEngine(bench.scene)
@@ -577,7 +590,7 @@ def test_cleanup_leaves_no_observers_and_the_users_state_untouched(bench):
     engine.cleanup()
 
     assert observerCount(bench.scene) == sceneObservers
-    assert (observerTotal(transform), observerTotal(parent)) == nodeObservers
+    assert (observerCount(transform), observerCount(parent)) == nodeObservers
     assert {name: observerCount(view.interactor) for name, view in bench.views.items()} == interactorObservers
     assert engine.viewGroupTransform(1) is None
     assert userState(bench) == stateBefore
