@@ -553,3 +553,17 @@ def test_a_flooding_peer_leaves_one_point_for_each_poll(bench, anatomical, linke
         assert linkedEngine.pollLink() is True
         assert linkedEngine.pollLink() is False
         assertViewsThrough(bench, float32((99 * 0.05, -1.0, 3.0)))
+
+
+def test_a_point_with_an_openigtlink_3_header_and_metadata_is_read(bench, anatomical, linkedEngine):
+    port = freePort()
+    linkedEngine.startLink("server", port=port)
+    with rawPeers(port, 1) as (client,):
+        connectedPeers(linkedEngine, 1)
+        point = (-4.5, 7.25, 1.0)
+        message = pyigtl.PointMessage(positions=[point], device_name=LINK_NAME)
+        message.header_version = 2
+        message.metadata = {"Sender": "a navigation system"}
+        client.send(message.pack())
+        waitFor(lambda: linkedEngine.pollLink())
+        assertViewsThrough(bench, point)
