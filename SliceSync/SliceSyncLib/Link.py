@@ -29,7 +29,8 @@ HEADER_SIZE = 58
 HEADER_FORMAT = "> H 12s 20s I I Q Q"
 POINT_ELEMENT_SIZE = 136
 DEVICE_NAME_SIZE = 20
-MAX_BODY_SIZE = 64 * 1024
+MAX_BODY_SIZE = 64 * 1024  # a POINT for this link: up to ~480 points
+MAX_SKIPPED_BODY_SIZE = 1 << 30  # other messages (e.g. a tracker's images) are skipped, not buffered
 MAX_DISTANCE_MM = 10000.0
 
 DRAG_INTERVAL = 0.020
@@ -110,6 +111,7 @@ class _Peer:
         self.inbox = bytearray()
         self.outbox: collections.deque[bytes] = collections.deque()
         self.written = 0  # bytes of outbox[0] already written
+        self.skip = 0  # bytes of an ignored message's body still to discard
         self.wantsWrite = False
 
 
@@ -492,9 +494,19 @@ class CursorLink:
             self._drop(peer, "closed by the peer")
             return
         peer.inbox += data
-        while len(peer.inbox) >= HEADER_SIZE:
+        while True:
+            if peer.skip:
+                # The body of a message this link does not read (an image, another device) is discarded unbuffered.
+                count = min(peer.skip, len(peer.inbox))
+                del peer.inbox[:count]
+                peer.skip -= count
+                if peer.skip:
+                    return
+            if len(peer.inbox) < HEADER_SIZE:
+                return
             version, kind, device, _, _, bodySize, crc = struct.unpack(HEADER_FORMAT, bytes(peer.inbox[:HEADER_SIZE]))
-            if version not in (1, 2) or bodySize > MAX_BODY_SIZE:
+            ours = kind.rstrip(b"\0 ") == b"POINT" and device.rstrip(b"\0 ") == self._nameBytes
+            if version not in (1, 2) or bodySize > (MAX_BODY_SIZE if ours else MAX_SKIPPED_BODY_SIZE):
                 # The stream cannot be resynchronised after a bad header: close this connection only.
                 self._log.warning(
                     "malformed header from %s (version %d, body of %d bytes); closing that connection",
@@ -504,14 +516,17 @@ class CursorLink:
                 )
                 self._drop(peer, "malformed header")
                 return
+            if not ours:
+                del peer.inbox[:HEADER_SIZE]
+                peer.skip = bodySize
+                continue
             end = HEADER_SIZE + bodySize
             if len(peer.inbox) < end:
                 return
             header = bytes(peer.inbox[:HEADER_SIZE])
             body = bytes(peer.inbox[HEADER_SIZE:end])
             del peer.inbox[:end]
-            if kind.rstrip(b"\0 ") == b"POINT" and device.rstrip(b"\0 ") == self._nameBytes:
-                self._receivePoint(peer, header, body, crc)
+            self._receivePoint(peer, header, body, crc)
 
     def _receivePoint(self, peer: _Peer, header: bytes, body: bytes, crc: int) -> None:
         pyigtl = self._pyigtl

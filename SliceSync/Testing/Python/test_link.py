@@ -13,6 +13,7 @@ import struct
 import threading
 import time
 
+import numpy
 import pytest
 from LinkPeer import LINK_NAME, PeerPool, freePort, peers, waitFor
 
@@ -567,3 +568,20 @@ def test_a_point_with_an_openigtlink_3_header_and_metadata_is_read(bench, anatom
         client.send(message.pack())
         waitFor(lambda: linkedEngine.pollLink())
         assertViewsThrough(bench, point)
+
+
+def test_large_messages_of_other_types_and_devices_are_skipped_and_the_connection_kept(bench, anatomical, linkedEngine):
+    port = freePort()
+    linkedEngine.startLink("server", port=port)
+    with rawPeers(port, 1) as (tracker,):
+        connectedPeers(linkedEngine, 1)
+        image = pyigtl.ImageMessage(
+            image=numpy.zeros((40, 80, 80), dtype=numpy.uint8), device_name="Image_Reference"
+        ).pack()
+        assert len(image) > Link.MAX_BODY_SIZE
+        other = pyigtl.PointMessage(positions=[[0.0, 0.0, 0.0]] * 600, device_name="Stylus").pack()
+        point = (5.5, -6.5, 2.0)
+        tracker.send(image + other + image + pointMessage(point))
+        waitFor(lambda: linkedEngine.pollLink())
+        assertViewsThrough(bench, point)
+        assert linkedEngine.linkStatus()["peers"] != []
