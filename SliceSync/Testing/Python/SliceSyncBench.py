@@ -407,3 +407,61 @@ def obliqueAffine():
     affine[:3, :3] = aboutS @ aboutR @ np.diag([1.3, 0.8, 2.2])
     affine[:3, 3] = (14.0, -22.0, 9.0)
     return affine
+
+
+def linearTransformNode(
+    scene: slicer.vtkMRMLScene, matrix, name: str = "Registration"
+) -> slicer.vtkMRMLLinearTransformNode:
+    """A linear transform node holding the 4x4 ``matrix`` (to parent), added to ``scene``."""
+    node = slicer.vtkMRMLLinearTransformNode()
+    node.SetName(name)
+    scene.AddNode(node)
+    vtkMatrix = vtk.vtkMatrix4x4()
+    for r in range(4):
+        for c in range(4):
+            vtkMatrix.SetElement(r, c, float(matrix[r][c]))
+    node.SetMatrixTransformToParent(vtkMatrix)
+    return node
+
+
+def displacementTransformNode(
+    scene: slicer.vtkMRMLScene, kind: str, low: Sequence[float], high: Sequence[float]
+) -> slicer.vtkMRMLTransformNode:
+    """A smooth, invertible non-linear transform of a few millimetres over the box [low, high] (and 15 mm beyond).
+
+    ``kind`` "grid": a vtkMRMLGridTransformNode with a vtkOrientedGridTransform (a sampled sine/cosine field);
+    "bspline": a vtkMRMLBSplineTransformNode with a vtkOrientedBSplineTransform (seeded random coefficients).
+    """
+    import numpy as np
+    from vtk.util import numpy_support
+
+    margin = 15.0
+    spacing = 6.0 if kind == "grid" else 14.0
+    origin = [low[k] - margin for k in range(3)]
+    dimensions = [int(math.ceil((high[k] - low[k] + 2 * margin) / spacing)) + 1 for k in range(3)]
+    image = vtk.vtkImageData()
+    image.SetDimensions(*dimensions)
+    image.SetSpacing(spacing, spacing, spacing)
+    image.SetOrigin(*origin)
+    image.AllocateScalars(vtk.VTK_DOUBLE, 3)
+    values = numpy_support.vtk_to_numpy(image.GetPointData().GetScalars())
+    if kind == "grid":
+        points = np.array([image.GetPoint(k) for k in range(image.GetNumberOfPoints())])
+        values[:, 0] = 3.0 * np.sin(points[:, 1] / 17.0) + 1.0
+        values[:, 1] = 2.5 * np.cos(points[:, 2] / 13.0)
+        values[:, 2] = 2.0 * np.sin(points[:, 0] / 19.0) - 1.5
+        transform = slicer.vtkOrientedGridTransform()
+        transform.SetDisplacementGridData(image)
+        node = slicer.vtkMRMLGridTransformNode()
+    elif kind == "bspline":
+        values[:] = np.random.RandomState(7).uniform(-2.5, 2.5, values.shape)
+        transform = slicer.vtkOrientedBSplineTransform()
+        transform.SetCoefficientData(image)
+        node = slicer.vtkMRMLBSplineTransformNode()
+    else:
+        raise ValueError(f"kind must be 'grid' or 'bspline', got {kind!r}")
+    image.Modified()
+    node.SetName(f"{kind} registration")
+    scene.AddNode(node)
+    node.SetAndObserveTransformToParent(transform)
+    return node

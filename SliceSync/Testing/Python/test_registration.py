@@ -19,6 +19,7 @@ from vtk.util import numpy_support
 
 from SliceSyncBench import (
     SliceViewBench,
+    displacementTransformNode,
     observerCount,
     planeIntersection,
     planes,
@@ -410,41 +411,10 @@ def test_replacing_and_removing_a_mapping_releases_the_transform_observer(regist
 # -- non-linear transforms built with Slicer's own classes -----------------------------------------------------
 
 
-def smoothDisplacementGrid() -> vtk.vtkImageData:
-    """A displacement field of a few millimetres over (and beyond) the volume, smooth and invertible."""
-    grid = vtk.vtkImageData()
-    grid.SetDimensions(16, 18, 14)
-    grid.SetSpacing(6.0, 6.0, 6.0)
-    grid.SetOrigin(-45.0, -51.0, -31.0)
-    grid.AllocateScalars(vtk.VTK_DOUBLE, 3)
-    points = np.array([grid.GetPoint(k) for k in range(grid.GetNumberOfPoints())])
-    displacement = numpy_support.vtk_to_numpy(grid.GetPointData().GetScalars())
-    displacement[:, 0] = 3.0 * np.sin(points[:, 1] / 17.0) + 1.0
-    displacement[:, 1] = 2.5 * np.cos(points[:, 2] / 13.0)
-    displacement[:, 2] = 2.0 * np.sin(points[:, 0] / 19.0) - 1.5
-    grid.Modified()
-    return grid
-
-
-def nonLinearTransformNode(scene: slicer.vtkMRMLScene, kind: str) -> slicer.vtkMRMLTransformNode:
-    if kind == "grid":
-        transform = slicer.vtkOrientedGridTransform()
-        transform.SetDisplacementGridData(smoothDisplacementGrid())
-        node = slicer.vtkMRMLGridTransformNode()
-    else:
-        coefficients = vtk.vtkImageData()
-        coefficients.SetDimensions(8, 9, 7)
-        coefficients.SetSpacing(14.0, 14.0, 14.0)
-        coefficients.SetOrigin(-56.0, -62.0, -45.0)
-        coefficients.AllocateScalars(vtk.VTK_DOUBLE, 3)
-        values = numpy_support.vtk_to_numpy(coefficients.GetPointData().GetScalars())
-        values[:] = np.random.RandomState(7).uniform(-2.5, 2.5, values.shape)
-        coefficients.Modified()
-        transform = slicer.vtkOrientedBSplineTransform()
-        transform.SetCoefficientData(coefficients)
-        node = slicer.vtkMRMLBSplineTransformNode()
-    scene.AddNode(node)
-    node.SetAndObserveTransformToParent(transform)
+def nonLinearTransformNode(registered: Registered, kind: str) -> slicer.vtkMRMLTransformNode:
+    bounds = [0.0] * 6
+    registered.moving.GetRASBounds(bounds)
+    node = displacementTransformNode(registered.bench.scene, kind, bounds[0::2], bounds[1::2])
     assert not node.IsTransformToWorldLinear()
     return node
 
@@ -452,7 +422,7 @@ def nonLinearTransformNode(scene: slicer.vtkMRMLScene, kind: str) -> slicer.vtkM
 @pytest.mark.parametrize("kind", ["grid", "bspline"])
 def test_non_linear_mapping_round_trips_within_a_tenth_of_a_millimetre(registered, kind):
     bench = registered.bench
-    node = nonLinearTransformNode(bench.scene, kind)
+    node = nonLinearTransformNode(registered, kind)
     registered.engine.setViewGroupTransform(1, node)
     toParent = node.GetTransformToParent()
     for k, (x, y) in enumerate([(128, 128), (100, 150), (150, 105), (90, 90)]):
