@@ -126,6 +126,21 @@ class ClampMode(enum.Enum):
         }[self.name]
 
 
+class FollowMarkups(enum.Enum):
+    """Whether placing (and dragging) markups points moves the other views (names are the engine's modes)."""
+
+    off = "off"
+    place = "place"
+    placeAndDrag = "placeAndDrag"
+
+    def label(self) -> str:
+        return {
+            "off": _("Off"),
+            "place": _("When a point is placed"),
+            "placeAndDrag": _("When a point is placed or dragged"),
+        }[self.name]
+
+
 @parameterNodeWrapper
 class SliceSyncParameterNode:
     """
@@ -138,6 +153,7 @@ class SliceSyncParameterNode:
     dragFollow - the other views follow while the left button is held down.
     showCrosshair - Slicer's crosshair is placed at each synced point.
     viewGroup - the view group that takes part, or -1 for all of them.
+    followMarkups - whether placed (and dragged) markups points move the other views.
     """
 
     enabled: bool = False
@@ -146,6 +162,7 @@ class SliceSyncParameterNode:
     dragFollow: bool = True
     showCrosshair: bool = True
     viewGroup: Annotated[int, WithinRange(ALL_VIEW_GROUPS, MAX_VIEW_GROUP)] = ALL_VIEW_GROUPS
+    followMarkups: FollowMarkups = FollowMarkups.place
 
 
 def writeSettings(parameterNode, settings: SyncSettings) -> None:
@@ -212,6 +229,8 @@ class SliceSyncWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
             self.ui.jumpModeComboBox.addItem(mode.label(), mode.name)
         for mode in ClampMode:
             self.ui.clampModeComboBox.addItem(mode.label(), mode.name)
+        for mode in FollowMarkups:
+            self.ui.followMarkupsComboBox.addItem(mode.label(), mode.name)
         self._connectGui()
         self._installShortcut()
 
@@ -232,7 +251,10 @@ class SliceSyncWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
             (ui.dragFollowCheckBox, "toggled(bool)", self.updateParameterNodeFromGUI),
             (ui.showCrosshairCheckBox, "toggled(bool)", self.updateParameterNodeFromGUI),
             (ui.viewGroupSpinBox, "valueChanged(int)", self.updateParameterNodeFromGUI),
+            (ui.followMarkupsComboBox, "currentIndexChanged(int)", self.updateParameterNodeFromGUI),
             (ui.resetButton, "clicked(bool)", self.onResetButton),
+            (ui.readoutCollapsibleButton, "contentsCollapsed(bool)", self.updateReadout),
+            (ui.copyReadoutButton, "clicked(bool)", self.onCopyReadout),
         ]
         for widget, signal, slot in self._guiConnections:
             widget.connect(signal, slot)
@@ -311,6 +333,7 @@ class SliceSyncWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
             self.ui.dragFollowCheckBox.checked = settings.dragFollow
             self.ui.showCrosshairCheckBox.checked = settings.showCrosshair
             self.ui.viewGroupSpinBox.value = settings.viewGroup
+            self.ui.followMarkupsComboBox.currentIndex = self.ui.followMarkupsComboBox.findData(settings.followMarkups)
         finally:
             self._updatingGUI = False
 
@@ -328,11 +351,26 @@ class SliceSyncWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
                 dragFollow=bool(ui.dragFollowCheckBox.checked),
                 showCrosshair=bool(ui.showCrosshairCheckBox.checked),
                 viewGroup=int(ui.viewGroupSpinBox.value),
+                followMarkups=str(ui.followMarkupsComboBox.itemData(ui.followMarkupsComboBox.currentIndex)),
             )
 
     def onStatusChanged(self, text: str) -> None:
-        """Show the engine's status line."""
+        """Show the engine's status line (and the readout, when its section is open)."""
         self.ui.statusLabel.text = text
+        self.updateReadout()
+
+    def updateReadout(self, *args) -> None:
+        """Show what the volumes hold at the cursor; read only while the Readout section is open."""
+        if self.logic is None or self.ui.readoutCollapsibleButton.collapsed:
+            return
+        self.ui.readoutLabel.text = self.logic.engine.readout().text()
+
+    def onCopyReadout(self, *args) -> None:
+        """Put the readout (position, then one line per volume) on the clipboard."""
+        with slicer.util.tryWithErrorDisplay(_("Failed to copy the SliceSync readout."), waitCursor=False):
+            text = self.logic.engine.readout().text()
+            self.ui.readoutLabel.text = text
+            slicer.app.clipboard().setText(text)
 
     def onToggleShortcut(self) -> None:
         """Turn sync on or off from the keyboard."""

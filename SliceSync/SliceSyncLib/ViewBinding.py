@@ -15,6 +15,7 @@ import slicer
 import vtk
 
 from .Engine import CLAMP_MODES, JUMP_MODES, SliceSyncEngine
+from .MarkupsFollower import FOLLOW_MODES
 
 # viewGroup value meaning "every view group takes part".
 ALL_VIEW_GROUPS = -1
@@ -37,6 +38,7 @@ class SyncSettings:
     dragFollow: bool = True
     showCrosshair: bool = True
     viewGroup: int = ALL_VIEW_GROUPS
+    followMarkups: str = "place"
 
     def validate(self) -> None:
         """Raise ValueError if any value is out of range."""
@@ -47,6 +49,8 @@ class SyncSettings:
             raise ValueError(f"jumpMode must be one of {', '.join(JUMP_MODES)}; got {self.jumpMode!r}")
         if self.clampMode not in CLAMP_MODES:
             raise ValueError(f"clampMode must be one of {', '.join(CLAMP_MODES)}; got {self.clampMode!r}")
+        if self.followMarkups not in FOLLOW_MODES:
+            raise ValueError(f"followMarkups must be one of {', '.join(FOLLOW_MODES)}; got {self.followMarkups!r}")
         if (
             not isinstance(self.viewGroup, int)
             or isinstance(self.viewGroup, bool)
@@ -183,6 +187,7 @@ class ViewBinding:
         engine.setClampMode(self._settings.clampMode)
         engine.setDragFollow(self._settings.dragFollow)
         engine.setShowCrosshair(self._settings.showCrosshair)
+        engine.setFollowMarkups(self._settings.followMarkups)
         engine.setEnabled(self._settings.enabled)
 
     # -- status --------------------------------------------------------------------------------------

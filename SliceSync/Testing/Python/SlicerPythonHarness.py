@@ -379,6 +379,39 @@ class StandInPushButton(StandInWidget):
         self.clicked.emit(False)
 
 
+class StandInCollapsibleButton(StandInWidget):
+    """Stand-in for ctkCollapsibleButton: ``collapsed`` emits contentsCollapsed(bool) when it changes."""
+
+    SIGNALS = ("contentsCollapsed",)
+
+    def __init__(self, parent: Any = None, name: str = "") -> None:
+        self._collapsed = False
+        super().__init__(parent, name)
+
+    @property
+    def collapsed(self) -> bool:
+        return self._collapsed
+
+    @collapsed.setter
+    def collapsed(self, value: bool) -> None:
+        if bool(value) != self._collapsed:
+            self._collapsed = bool(value)
+            self.contentsCollapsed.emit(self._collapsed)
+
+
+class StandInClipboard:
+    """Stand-in for QClipboard: the text last set."""
+
+    def __init__(self) -> None:
+        self._text = ""
+
+    def setText(self, text: str) -> None:
+        self._text = str(text)
+
+    def text(self) -> str:
+        return self._text
+
+
 class StandInQSettings:
     """Stand-in for QSettings in Slicer's INI format: every value comes back as a string, as after a restart.
 
@@ -482,6 +515,7 @@ UI_CLASSES = {
     "ctkComboBox": StandInComboBox,
     "QSpinBox": StandInSpinBox,
     "QPushButton": StandInPushButton,
+    "ctkCollapsibleButton": StandInCollapsibleButton,
 }
 
 
@@ -506,7 +540,7 @@ def standInLoadUI(path: str) -> StandInWidget:
                 continue
             if prop.get("stdset") == "0":
                 widget.setProperty(name, value)
-            elif name in ("minimum", "maximum", "specialValueText", "toolTip", "text"):
+            elif name in ("minimum", "maximum", "specialValueText", "toolTip", "text", "collapsed"):
                 setattr(widget, name, value)
         for prop in element.findall("property"):
             if prop.get("name") in ("value", "checked") and prop.get("stdset") != "0":
@@ -625,10 +659,14 @@ class StandInApp(StandInQObject):
         self._mainWindow = StandInWidget(name="qSlicerMainWindow") if mainWindow else None
         self._moduleManager = StandInModuleManager()
         self._commandOptions = StandInCommandOptions(noMainWindow=not mainWindow)
+        self._clipboard = StandInClipboard()
         self.documentationBaseUrl = "https://slicer.readthedocs.io/en/latest"
 
     def layoutManager(self) -> Optional[StandInLayoutManager]:
         return self._layoutManager
+
+    def clipboard(self) -> StandInClipboard:
+        return self._clipboard
 
     def topLevelWidgets(self) -> list:
         return [self._mainWindow] if self._mainWindow is not None else []
@@ -744,7 +782,14 @@ def loadLayer(layer: Path) -> None:
             "Qt": StandInQt,
         },
     )
-    ctk = _standInModule("ctk", {"ctkCheckBox": StandInCheckBox, "ctkComboBox": StandInComboBox})
+    ctk = _standInModule(
+        "ctk",
+        {
+            "ctkCheckBox": StandInCheckBox,
+            "ctkComboBox": StandInComboBox,
+            "ctkCollapsibleButton": StandInCollapsibleButton,
+        },
+    )
     sys.modules["qt"] = qt
     sys.modules["ctk"] = ctk
 

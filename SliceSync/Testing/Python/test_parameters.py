@@ -42,6 +42,7 @@ def test_settings_are_stored_as_the_wrapper_stores_them(node):
         "dragFollow": "False",
         "showCrosshair": "True",
         "viewGroup": "2",
+        "followMarkups": "place",
     }
     assert Parameters.readParameterNode(node) == settings
 

@@ -342,3 +342,48 @@ def test_boolean_spellings_in_the_settings_file_turn_sync_on(harness, bench, val
     StandInQSettings.store["SliceSync/enabled"] = value
     harness.start()
     assert harness.logic.engine.isEnabled() is True
+
+
+# -- panel parts of issue 9: follow markups, readout and Copy ------------------------------------------------
+
+
+def _placeInRed(bench, pixel=(150, 90)) -> set[str]:
+    from test_markups_follow import addMarkupsNode, place, startPlacing, stopPlacing
+
+    before = {name: tuple(view.sliceToRAS()) for name, view in bench.views.items()}
+    node = addMarkupsNode(bench)
+    startPlacing(bench, node)
+    place(bench.views["Red"], *pixel)
+    stopPlacing(bench)
+    assert node.GetNumberOfControlPoints() == 1
+    return {name for name, view in bench.views.items() if tuple(view.sliceToRAS()) != before[name]}
+
+
+def test_follow_markups_choice_reaches_the_engine_and_is_remembered(harness, bench, anatomical):
+    StandInQSettings.store["SliceSync/enabled"] = "true"
+    harness.start()
+    combo = harness.widget.ui.followMarkupsComboBox
+    assert combo.itemData(combo.currentIndex) == "place"
+    combo.currentIndex = combo.findData("off")
+    assert harness.logic.engine.followMarkups() == "off"
+    assert stored("followMarkups") == "off"
+    assert _placeInRed(bench) == set()
+    combo.currentIndex = combo.findData("placeAndDrag")
+    assert harness.logic.engine.followMarkups() == "placeAndDrag"
+    assert _placeInRed(bench, (120, 140)) == {"Yellow", "Green"}
+
+
+def test_readout_shows_the_synced_point_only_while_open_and_copy_puts_it_on_the_clipboard(harness, bench, anatomical):
+    StandInQSettings.store["SliceSync/enabled"] = "true"
+    harness.start()
+    ui = harness.widget.ui
+    assert ui.readoutCollapsibleButton.collapsed is True
+    clickRed(bench)
+    assert ui.readoutLabel.text == "No synced point yet", "the readout was read while its section was closed"
+    ui.readoutCollapsibleButton.collapsed = False
+    expected = harness.logic.engine.readout().text()
+    assert ui.readoutLabel.text == expected and expected.startswith("R ") and "anatomical" in expected
+    clickRed(bench)
+    assert ui.readoutLabel.text == harness.logic.engine.readout().text() != expected
+    ui.copyReadoutButton.click()
+    assert harness.app.clipboard().text() == ui.readoutLabel.text
