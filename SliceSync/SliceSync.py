@@ -154,6 +154,8 @@ class SliceSyncParameterNode:
     showCrosshair - Slicer's crosshair is placed at each synced point.
     viewGroup - the view group that takes part, or -1 for all of them.
     followMarkups - whether placed (and dragged) markups points move the other views.
+    linkedViewGroups - the view groups a click moves together, e.g. "0, 1" ("": the mapped groups and 0).
+    Each view group's transform is a node reference (SliceSyncLib.Parameters.TRANSFORM_ROLE + group).
     """
 
     enabled: bool = False
@@ -163,6 +165,7 @@ class SliceSyncParameterNode:
     showCrosshair: bool = True
     viewGroup: Annotated[int, WithinRange(ALL_VIEW_GROUPS, MAX_VIEW_GROUP)] = ALL_VIEW_GROUPS
     followMarkups: FollowMarkups = FollowMarkups.place
+    linkedViewGroups: str = ""
 
 
 def writeSettings(parameterNode, settings: SyncSettings) -> None:
@@ -252,6 +255,9 @@ class SliceSyncWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
             (ui.showCrosshairCheckBox, "toggled(bool)", self.updateParameterNodeFromGUI),
             (ui.viewGroupSpinBox, "valueChanged(int)", self.updateParameterNodeFromGUI),
             (ui.followMarkupsComboBox, "currentIndexChanged(int)", self.updateParameterNodeFromGUI),
+            (ui.linkedViewGroupsLineEdit, "editingFinished()", self.updateParameterNodeFromGUI),
+            (ui.mappedViewGroupSpinBox, "valueChanged(int)", self.updateGUIFromParameterNode),
+            (ui.viewGroupTransformSelector, "currentNodeChanged(vtkMRMLNode*)", self.onViewGroupTransformChanged),
             (ui.resetButton, "clicked(bool)", self.onResetButton),
             (ui.readoutCollapsibleButton, "contentsCollapsed(bool)", self.updateReadout),
             (ui.copyReadoutButton, "clicked(bool)", self.onCopyReadout),
@@ -334,6 +340,9 @@ class SliceSyncWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
             self.ui.showCrosshairCheckBox.checked = settings.showCrosshair
             self.ui.viewGroupSpinBox.value = settings.viewGroup
             self.ui.followMarkupsComboBox.currentIndex = self.ui.followMarkupsComboBox.findData(settings.followMarkups)
+            self.ui.linkedViewGroupsLineEdit.text = settings.linkedViewGroups
+            transforms = Parameters.viewGroupTransforms(self._parameterNode)
+            self.ui.viewGroupTransformSelector.setCurrentNode(transforms.get(int(self.ui.mappedViewGroupSpinBox.value)))
         finally:
             self._updatingGUI = False
 
@@ -342,7 +351,7 @@ class SliceSyncWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
         if self._updatingGUI or self._parameterNode is None:
             return
         ui = self.ui
-        with slicer.util.tryWithErrorDisplay(_("Failed to change the SliceSync options."), waitCursor=False):
+        try:
             Parameters.updateParameterNode(
                 self._parameterNode,
                 enabled=bool(ui.enabledCheckBox.checked),
@@ -352,7 +361,19 @@ class SliceSyncWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
                 showCrosshair=bool(ui.showCrosshairCheckBox.checked),
                 viewGroup=int(ui.viewGroupSpinBox.value),
                 followMarkups=str(ui.followMarkupsComboBox.itemData(ui.followMarkupsComboBox.currentIndex)),
+                linkedViewGroups=str(ui.linkedViewGroupsLineEdit.text),
             )
+        except ValueError as error:
+            slicer.util.errorDisplay(_("SliceSync option not changed: {reason}").format(reason=error))
+            self.updateGUIFromParameterNode()
+
+    def onViewGroupTransformChanged(self, transformNode) -> None:
+        """Map the chosen view group through the selected transform (none: not mapped)."""
+        if self._updatingGUI or self._parameterNode is None:
+            return
+        group = int(self.ui.mappedViewGroupSpinBox.value)
+        with slicer.util.tryWithErrorDisplay(_("Failed to map the view group."), waitCursor=False):
+            Parameters.setViewGroupTransform(self._parameterNode, group, transformNode)
 
     def onStatusChanged(self, text: str) -> None:
         """Show the engine's status line (and the readout, when its section is open)."""
@@ -459,6 +480,7 @@ class SliceSyncLogic(ScriptedLoadableModuleLogic, VTKObservationMixin):
         if self._node is None:
             return
         settings = Parameters.readParameterNode(self._node)
+        self.binding.setViewGroupTransforms(Parameters.viewGroupTransforms(self._node))
         self.binding.applySettings(settings)
         if remember and not (slicer.mrmlScene.IsImporting() or slicer.mrmlScene.IsClosing()):
             rememberSettings(settings)

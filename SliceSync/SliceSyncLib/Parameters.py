@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from typing import Callable, Mapping
+from typing import Callable, Mapping, Optional
 
 import slicer
 
+from .GroupMapping import VIEW_GROUP_COUNT
 from .ViewBinding import SyncSettings, parseLike
 
 PARAMETER_NAMES = tuple(field.name for field in dataclasses.fields(SyncSettings))
 # Set once the user's remembered choices were written into a scene's parameter node. Scene close empties the
 # node; on Slicer 5.8/5.10 a wrapper may then write its defaults back, so the fields alone cannot tell.
 INITIALIZED_PARAMETER = "SliceSyncInitialized"
+# Node reference role of the transform view group <n> is mapped through: TRANSFORM_ROLE + "<n>". Saved with the
+# scene; not remembered across scenes (transform nodes belong to a scene).
+TRANSFORM_ROLE = "SliceSyncViewGroupTransform"
 
 
 def settingsToStrings(settings: SyncSettings) -> dict[str, str]:
@@ -123,3 +127,24 @@ def updateParameterNode(node: slicer.vtkMRMLScriptedModuleNode, **changes: objec
     settings = dataclasses.replace(readParameterNode(node), **changes)  # type: ignore[arg-type]
     writeParameterNode(node, settings)
     return settings
+
+
+def viewGroupTransforms(node: slicer.vtkMRMLScriptedModuleNode) -> dict[int, slicer.vtkMRMLTransformNode]:
+    """Return the view groups the node maps through a transform node, and those nodes."""
+    transforms = {}
+    for group in range(VIEW_GROUP_COUNT):
+        transform = node.GetNodeReference(TRANSFORM_ROLE + str(group))
+        if isinstance(transform, slicer.vtkMRMLTransformNode):
+            transforms[group] = transform
+    return transforms
+
+
+def setViewGroupTransform(
+    node: slicer.vtkMRMLScriptedModuleNode, viewGroup: int, transform: Optional[slicer.vtkMRMLTransformNode]
+) -> None:
+    """Map ``viewGroup`` through ``transform`` (None: not mapped); ValueError for a bad group or node."""
+    if isinstance(viewGroup, bool) or not isinstance(viewGroup, int) or not 0 <= viewGroup < VIEW_GROUP_COUNT:
+        raise ValueError(f"view group must be an integer from 0 to {VIEW_GROUP_COUNT - 1}; got {viewGroup!r}")
+    if transform is not None and not isinstance(transform, slicer.vtkMRMLTransformNode):
+        raise ValueError(f"a view group is mapped through a transform node, not {type(transform).__name__}")
+    node.SetNodeReferenceID(TRANSFORM_ROLE + str(viewGroup), transform.GetID() if transform is not None else None)

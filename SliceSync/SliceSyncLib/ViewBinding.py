@@ -15,6 +15,7 @@ import slicer
 import vtk
 
 from .Engine import CLAMP_MODES, JUMP_MODES, SliceSyncEngine
+from .GroupMapping import VIEW_GROUP_COUNT
 from .MarkupsFollower import FOLLOW_MODES
 
 # viewGroup value meaning "every view group takes part".
@@ -39,6 +40,7 @@ class SyncSettings:
     showCrosshair: bool = True
     viewGroup: int = ALL_VIEW_GROUPS
     followMarkups: str = "place"
+    linkedViewGroups: str = ""
 
     def validate(self) -> None:
         """Raise ValueError if any value is out of range."""
@@ -49,6 +51,7 @@ class SyncSettings:
             raise ValueError(f"jumpMode must be one of {', '.join(JUMP_MODES)}; got {self.jumpMode!r}")
         if self.clampMode not in CLAMP_MODES:
             raise ValueError(f"clampMode must be one of {', '.join(CLAMP_MODES)}; got {self.clampMode!r}")
+        self.linkedGroupList()
         if self.followMarkups not in FOLLOW_MODES:
             raise ValueError(f"followMarkups must be one of {', '.join(FOLLOW_MODES)}; got {self.followMarkups!r}")
         if (
@@ -59,6 +62,24 @@ class SyncSettings:
             raise ValueError(
                 f"viewGroup must be an integer from {ALL_VIEW_GROUPS} (all) to {MAX_VIEW_GROUP}; got {self.viewGroup!r}"
             )
+
+    def linkedGroupList(self) -> Optional[list[int]]:
+        """Return the linked view groups as a sorted list ("" gives None: the engine's default), or raise ValueError."""
+        text = self.linkedViewGroups
+        if not isinstance(text, str):
+            raise ValueError(f"linkedViewGroups must be a string such as '0, 1'; got {text!r}")
+        if not text.strip():
+            return None
+        groups = set()
+        for part in text.replace(";", ",").split(","):
+            word = part.strip()
+            if not word.isdigit() or not 0 <= int(word) < VIEW_GROUP_COUNT:
+                raise ValueError(
+                    f"linkedViewGroups must list view groups from 0 to {VIEW_GROUP_COUNT - 1} separated by commas; "
+                    f"got {text!r}"
+                )
+            groups.add(int(word))
+        return sorted(groups)
 
     def toStrings(self) -> dict[str, str]:
         """Return the settings as strings, e.g. for QSettings."""
@@ -110,6 +131,7 @@ class ViewBinding:
     def __init__(self, scene: slicer.vtkMRMLScene) -> None:
         self.engine = SliceSyncEngine(scene)
         self._settings = SyncSettings()
+        self._transforms: dict[int, slicer.vtkMRMLTransformNode] = {}
         self._offered: dict[str, tuple[slicer.vtkMRMLSliceNode, vtk.vtkRenderWindowInteractor]] = {}
         self._statusCallback: Optional[Callable[[str], None]] = None
         self._applyToEngine()
@@ -177,6 +199,19 @@ class ViewBinding:
         if groupChanged:
             self.refresh()
 
+    def setViewGroupTransforms(self, transforms: Mapping[int, Optional[slicer.vtkMRMLTransformNode]]) -> None:
+        """Map each view group through its transform node (groups left out, or None, are not mapped)."""
+        wanted = {group: node for group, node in transforms.items() if node is not None}
+        for group, node in wanted.items():
+            self.engine.setViewGroupTransform(group, node)
+        for group in set(self._transforms) - set(wanted):
+            self.engine.setViewGroupTransform(group, None)
+        self._transforms = wanted
+
+    def viewGroupTransforms(self) -> dict[int, slicer.vtkMRMLTransformNode]:
+        """Return the mapped view groups and their transform nodes."""
+        return dict(self._transforms)
+
     def settings(self) -> SyncSettings:
         """Return the settings in force."""
         return self._settings
@@ -188,6 +223,9 @@ class ViewBinding:
         engine.setDragFollow(self._settings.dragFollow)
         engine.setShowCrosshair(self._settings.showCrosshair)
         engine.setFollowMarkups(self._settings.followMarkups)
+        engine.setLinkedViewGroups(self._settings.linkedGroupList())
+        for group in range(VIEW_GROUP_COUNT):
+            engine.setViewGroupTransform(group, self._transforms.get(group))
         engine.setEnabled(self._settings.enabled)
 
     # -- status --------------------------------------------------------------------------------------
@@ -210,6 +248,7 @@ class ViewBinding:
         callback = self._statusCallback
         self.engine.cleanup()
         self.engine = SliceSyncEngine(scene)
+        self._transforms = {}
         self._applyToEngine()
         if callback is not None:
             self.setStatusCallback(callback)

@@ -199,6 +199,7 @@ class StandInWidget(StandInQObject):
         self.toolTip = ""
         self.text = ""
         self.mrmlScene = None
+        self.mrmlSceneChanged = StandInSignal()
 
     def isWidgetType(self) -> bool:
         return True
@@ -212,6 +213,7 @@ class StandInWidget(StandInQObject):
 
     def setMRMLScene(self, scene: Any) -> None:
         self.mrmlScene = scene
+        self.mrmlSceneChanged.emit(scene)
 
     def show(self) -> None:
         self.visible = True
@@ -379,6 +381,61 @@ class StandInPushButton(StandInWidget):
         self.clicked.emit(False)
 
 
+class StandInLineEdit(StandInWidget):
+    """Stand-in for QLineEdit: ``text``; ``finishEditing(text)`` is the user typing and pressing Enter."""
+
+    SIGNALS = ("editingFinished", "textChanged")
+
+    def __init__(self, parent: Any = None, name: str = "") -> None:
+        super().__init__(parent, name)
+        self.placeholderText = ""
+
+    def finishEditing(self, text: str) -> None:
+        self.text = str(text)
+        self.textChanged.emit(self.text)
+        self.editingFinished.emit()
+
+
+class StandInNodeComboBox(StandInWidget):
+    """Stand-in for qMRMLNodeComboBox: the scene's nodes of ``nodeTypes``; setCurrentNode emits currentNodeChanged."""
+
+    SIGNALS = ("currentNodeChanged", "currentNodeIDChanged")
+
+    def __init__(self, parent: Any = None, name: str = "") -> None:
+        self._current = None
+        super().__init__(parent, name)
+        self.nodeTypes: list[str] = []
+        self.noneEnabled = False
+        self.addEnabled = True
+        self.removeEnabled = True
+
+    def nodes(self) -> list:
+        if self.mrmlScene is None:
+            return []
+        found = []
+        for className in self.nodeTypes:
+            collection = self.mrmlScene.GetNodesByClass(className)
+            found += [collection.GetItemAsObject(index) for index in range(collection.GetNumberOfItems())]
+        return found
+
+    def currentNode(self) -> Any:
+        if self._current is not None and self._current not in self.nodes():
+            self._current = None
+        return self._current
+
+    def currentNodeID(self) -> str:
+        node = self.currentNode()
+        return node.GetID() if node is not None else ""
+
+    def setCurrentNode(self, node: Any) -> None:
+        if node is not None and node not in self.nodes():
+            raise ValueError(f"StandInNodeComboBox: {node.GetID()} is not a {self.nodeTypes} node of its scene")
+        if node is not self._current:
+            self._current = node
+            self.currentNodeChanged.emit(node)
+            self.currentNodeIDChanged.emit(self.currentNodeID())
+
+
 class StandInCollapsibleButton(StandInWidget):
     """Stand-in for ctkCollapsibleButton: ``collapsed`` emits contentsCollapsed(bool) when it changes."""
 
@@ -483,6 +540,16 @@ class StandInShortcut(StandInQObject):
         self.activated.emit()
 
 
+class StandInQMessageBox:
+    """Stand-in for QMessageBox's enum values (in testing mode slicer.util only logs the message)."""
+
+    Ok = 0x400
+    Cancel = 0x400000
+    Critical = 3
+    Warning = 2
+    Information = 1
+
+
 class StandInQt:
     """Stand-in for the Qt namespace: the few enum values the module and Slicer's layer name."""
 
@@ -516,6 +583,8 @@ UI_CLASSES = {
     "QSpinBox": StandInSpinBox,
     "QPushButton": StandInPushButton,
     "ctkCollapsibleButton": StandInCollapsibleButton,
+    "QLineEdit": StandInLineEdit,
+    "qMRMLNodeComboBox": StandInNodeComboBox,
 }
 
 
@@ -536,11 +605,25 @@ def standInLoadUI(path: str) -> StandInWidget:
                 value = int(prop.findtext("number") or 0)
             elif prop.find("bool") is not None:
                 value = prop.findtext("bool") == "true"
+            elif prop.find("stringlist") is not None:
+                value = [item.text or "" for item in prop.iter("string")]
             if value is None:
                 continue
             if prop.get("stdset") == "0":
                 widget.setProperty(name, value)
-            elif name in ("minimum", "maximum", "specialValueText", "toolTip", "text", "collapsed"):
+            elif name in (
+                "minimum",
+                "maximum",
+                "specialValueText",
+                "toolTip",
+                "text",
+                "collapsed",
+                "placeholderText",
+                "nodeTypes",
+                "noneEnabled",
+                "addEnabled",
+                "removeEnabled",
+            ):
                 setattr(widget, name, value)
         for prop in element.findall("property"):
             if prop.get("name") in ("value", "checked") and prop.get("stdset") != "0":
@@ -551,7 +634,13 @@ def standInLoadUI(path: str) -> StandInWidget:
                 build(child, widget)
         return widget
 
-    return build(root, None)
+    top = build(root, None)
+    named = {widget.name: widget for widget in [top, *top.findChildren(StandInQObject)]}
+    for connection in ElementTree.parse(path).getroot().iter("connection"):
+        sender, receiver = named[connection.findtext("sender")], named[connection.findtext("receiver")]
+        signal = getattr(sender, (connection.findtext("signal") or "").split("(")[0])
+        signal.connect(getattr(receiver, (connection.findtext("slot") or "").split("(")[0]))
+    return top
 
 
 def _parentWidget(parent: ElementTree.Element, child: ElementTree.Element) -> bool:
@@ -661,6 +750,7 @@ class StandInApp(StandInQObject):
         self._commandOptions = StandInCommandOptions(noMainWindow=not mainWindow)
         self._clipboard = StandInClipboard()
         self.documentationBaseUrl = "https://slicer.readthedocs.io/en/latest"
+        self.applicationName = "Slicer"
 
     def layoutManager(self) -> Optional[StandInLayoutManager]:
         return self._layoutManager
@@ -773,11 +863,13 @@ def loadLayer(layer: Path) -> None:
             "QComboBox": StandInComboBox,
             "QSpinBox": StandInSpinBox,
             "QPushButton": StandInPushButton,
+            "QLineEdit": StandInLineEdit,
             "QVBoxLayout": StandInLayout,
             "QHBoxLayout": StandInLayout,
             "QFormLayout": StandInLayout,
             "QSettings": StandInQSettings,
             "QShortcut": StandInShortcut,
+            "QMessageBox": StandInQMessageBox,
             "QKeySequence": StandInKeySequence,
             "Qt": StandInQt,
         },
@@ -796,6 +888,7 @@ def loadLayer(layer: Path) -> None:
     import slicer
     import slicer.util
 
+    slicer.qMRMLNodeComboBox = StandInNodeComboBox
     for name in (
         "qMRMLWidget",
         "qSlicerWidget",

@@ -149,7 +149,13 @@ def test_parameter_widgets_have_types_the_wrapper_can_connect():
     """Slicer 5.8's parameterNodeWrapper connects bool to QCheckBox, enums to QComboBox, int to QSpinBox."""
     widgets = uiWidgets(read(UI_FILE))
     fields = parameterNodeFields(read(MODULE_FILE))
-    expected = {"bool": "QCheckBox", "JumpMode": "QComboBox", "ClampMode": "QComboBox", "FollowMarkups": "QComboBox"}
+    expected = {
+        "bool": "QCheckBox",
+        "JumpMode": "QComboBox",
+        "ClampMode": "QComboBox",
+        "FollowMarkups": "QComboBox",
+        "str": "QLineEdit",
+    }
     for name, info in widgets.items():
         param = info.get("SlicerParameterName")
         if param is None:

@@ -43,6 +43,7 @@ def test_settings_are_stored_as_the_wrapper_stores_them(node):
         "showCrosshair": "True",
         "viewGroup": "2",
         "followMarkups": "place",
+        "linkedViewGroups": "",
     }
     assert Parameters.readParameterNode(node) == settings
 
@@ -117,3 +118,47 @@ def test_settings_to_strings_rejects_invalid_settings():
         Parameters.settingsToStrings(SyncSettings(viewGroup=42))
     with pytest.raises(ValueError, match="SyncSettings"):
         Parameters.settingsToStrings({"enabled": True})
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("", None), ("  ", None), ("0,1", [0, 1]), ("3; 1, 1", [1, 3]), ("9", [9])]
+)
+def test_linked_view_groups_text_is_read_as_a_sorted_list(text, expected):
+    assert SyncSettings(linkedViewGroups=text).linkedGroupList() == expected
+
+
+@pytest.mark.parametrize("text", ["10", "-1", "0, x", "1.5", "0,,1"])
+def test_linked_view_groups_out_of_range_or_malformed_are_rejected(text):
+    with pytest.raises(ValueError, match="linkedViewGroups"):
+        SyncSettings(linkedViewGroups=text).validate()
+
+
+def test_view_group_transforms_are_node_references_of_the_parameter_node(bench, node):
+    transform = bench.scene.AddNewNodeByClass("vtkMRMLLinearTransformNode")
+    Parameters.setViewGroupTransform(node, 2, transform)
+    assert Parameters.viewGroupTransforms(node) == {2: transform}
+    bench.scene.RemoveNode(transform)
+    assert Parameters.viewGroupTransforms(node) == {}
+    with pytest.raises(ValueError, match="view group"):
+        Parameters.setViewGroupTransform(node, 10, None)
+    with pytest.raises(ValueError, match="transform node"):
+        Parameters.setViewGroupTransform(node, 1, node)
+
+
+def test_binding_maps_view_groups_and_links_them(bench):
+    from SliceSyncLib.ViewBinding import ViewBinding
+
+    binding = ViewBinding(bench.scene)
+    try:
+        transform = bench.scene.AddNewNodeByClass("vtkMRMLLinearTransformNode")
+        binding.setViewGroupTransforms({1: transform, 2: None})
+        assert binding.engine.viewGroupTransform(1) is transform
+        assert binding.engine.viewGroupTransform(2) is None
+        binding.applySettings(SyncSettings(linkedViewGroups="0"))
+        assert binding.engine.linkedViewGroups() == [0]
+        binding.applySettings(SyncSettings())
+        assert binding.engine.linkedViewGroups() == [0, 1]
+        binding.setViewGroupTransforms({})
+        assert binding.engine.viewGroupTransform(1) is None
+    finally:
+        binding.cleanup()

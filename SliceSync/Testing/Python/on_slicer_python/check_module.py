@@ -14,6 +14,7 @@ import os
 import pytest
 import slicer
 import SlicerPythonHarness
+import vtk
 from SlicerPythonHarness import ModuleHarness, StandInQSettings, StandInShortcut, parameterNode
 
 from SliceSyncLib.Scenarios import observerCount
@@ -387,3 +388,64 @@ def test_readout_shows_the_synced_point_only_while_open_and_copy_puts_it_on_the_
     assert ui.readoutLabel.text == harness.logic.engine.readout().text() != expected
     ui.copyReadoutButton.click()
     assert harness.app.clipboard().text() == ui.readoutLabel.text
+
+
+# -- panel part of issue 11: view groups mapped through a transform, linked groups ----------------------------
+
+
+def _shiftedTransform(bench, shift=(12.0, -7.0, 5.0)):
+    transform = bench.scene.AddNewNodeByClass("vtkMRMLLinearTransformNode")
+    matrix = vtk.vtkMatrix4x4()
+    for axis, value in enumerate(shift):
+        matrix.SetElement(axis, 3, value)
+    transform.SetMatrixTransformToParent(matrix)
+    return transform
+
+
+def test_mapping_a_view_group_through_a_transform_moves_it_through_the_mapped_point(harness, bench, anatomical):
+    StandInQSettings.store["SliceSync/enabled"] = "true"
+    bench.views["Yellow"].sliceNode.SetViewGroup(1)
+    harness.start()
+    ui = harness.widget.ui
+    transform = _shiftedTransform(bench)
+    ui.mappedViewGroupSpinBox.value = 1
+    ui.viewGroupTransformSelector.setCurrentNode(transform)
+    assert harness.logic.engine.viewGroupTransform(1) is transform
+    node = parameterNode(bench.scene)
+    assert node.GetNodeReference("SliceSyncViewGroupTransform1") is transform
+    red, yellow = bench.views["Red"], bench.views["Yellow"]
+    pixel = next(RED_PIXELS)
+    world = red.pixelToRAS(*pixel)
+    red.click(*pixel)
+    # Group 1 shows data whose space the transform maps to world: the point there is world - shift.
+    mapped = [world[0] - 12.0, world[1] + 7.0, world[2] - 5.0]
+    assert abs(yellow.distanceToPlane(mapped)) < 1e-3
+    assert "SliceSync/viewGroupTransform1" not in StandInQSettings.store, "a scene's node was remembered"
+    ui.mappedViewGroupSpinBox.value = 2
+    assert ui.viewGroupTransformSelector.currentNode() is None
+    ui.mappedViewGroupSpinBox.value = 1
+    assert ui.viewGroupTransformSelector.currentNode() is transform
+    bench.scene.RemoveNode(transform)
+    assert harness.logic.engine.viewGroupTransform(1) is None
+    assert ui.viewGroupTransformSelector.currentNode() is None
+
+
+def test_linked_view_groups_are_validated_applied_and_remembered(harness, bench, anatomical, errorGuard):
+    errorGuard.allow("SliceSync option not changed")
+    StandInQSettings.store["SliceSync/enabled"] = "true"
+    bench.views["Yellow"].sliceNode.SetViewGroup(1)
+    harness.start()
+    ui = harness.widget.ui
+    ui.mappedViewGroupSpinBox.value = 1
+    ui.viewGroupTransformSelector.setCurrentNode(_shiftedTransform(bench))
+    assert harness.logic.engine.linkedViewGroups() == [0, 1]
+    assert clickRed(bench) == {"Yellow", "Green"}
+    ui.linkedViewGroupsLineEdit.finishEditing("0")
+    assert harness.logic.engine.linkedViewGroups() == [0]
+    assert stored("linkedViewGroups") == "0"
+    assert clickRed(bench) == {"Green"}
+    ui.linkedViewGroupsLineEdit.finishEditing("0, twelve")
+    assert ui.linkedViewGroupsLineEdit.text == "0"
+    assert harness.logic.engine.linkedViewGroups() == [0]
+    ui.linkedViewGroupsLineEdit.finishEditing("")
+    assert harness.logic.engine.linkedViewGroups() == [0, 1]
