@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import functools
 import logging
+import numbers
 from typing import Callable, Optional, Sequence
 
 import slicer
 import vtk
 
-from . import Geometry, Link
+from . import Geometry, Link, Voxels
+from .Cursor import Cursor
 from .Gestures import GestureFilter
 from .GroupMapping import GroupMapping
+from .Keys import DEFAULT_KEY_BINDINGS, Key, KeyFilter, checkUnique, parseBindings
 from .MarkupsFollower import FOLLOW_MODES, MarkupsFollower
 from .Readout import Readout, readAt
-from .Status import REASON_NO_INVERSE, SyncResult
-from .ViewPlan import SyncVolumes, ViewPlanner, shownVolume
+from .Status import REASON_DEGENERATE, REASON_NO_INVERSE, SyncResult
+from .ViewPlan import SyncVolumes, ViewPlanner, matrixRows, shownVolume
 
 JUMP_MODES = ("offset", "centered", "keepInView")
 CLAMP_MODES = ("clamp", "ignoreOutside", "off")
@@ -42,16 +45,42 @@ def _flag(value: object, what: str) -> bool:
     raise ValueError(f"{what} needs True or False, got {value!r}")
 
 
+def _describe(value: object) -> str:
+    if isinstance(value, slicer.vtkMRMLNode):
+        return f"{value.GetClassName()} {value.GetID() or value.GetName()!r}"
+    return repr(value)
+
+
 def _viewName(sliceNode: slicer.vtkMRMLSliceNode) -> str:
     return sliceNode.GetLayoutName() or sliceNode.GetName() or sliceNode.GetID() or "unnamed view"
 
 
-class _View:
-    """A registered slice view: its node, its interactor and its gesture filter."""
+# Key actions that nudge, and their (x, y, z) steps in the view's own axes.
+NUDGE_ACTIONS = {
+    "nudgeRight": (1, 0, 0),
+    "nudgeLeft": (-1, 0, 0),
+    "nudgeUp": (0, 1, 0),
+    "nudgeDown": (0, -1, 0),
+    "nudgeForward": (0, 0, 1),
+    "nudgeBackward": (0, 0, -1),
+}
 
-    def __init__(self, sliceNode: slicer.vtkMRMLSliceNode, gestures: GestureFilter) -> None:
+
+class _View:
+    """A registered slice view: its node, its interactor, its gesture filter and its key filter."""
+
+    def __init__(self, sliceNode: slicer.vtkMRMLSliceNode, gestures: GestureFilter, keys: KeyFilter) -> None:
         self.sliceNode = sliceNode
         self.gestures = gestures
+        self.keys = keys
+
+    def attach(self) -> None:
+        self.gestures.attach()
+        self.keys.attach()
+
+    def detach(self) -> None:
+        self.gestures.detach()
+        self.keys.detach()
 
 
 class _Pending:
@@ -80,13 +109,20 @@ class SliceSyncEngine:
         self.lastResult: Optional[SyncResult] = None
         self._planner = ViewPlanner(scene)
         self._pending: dict[str, _Pending] = {}
+        self._cursor = Cursor()
+        self._snapToVoxel = False
+        self._referenceVolume: Optional[slicer.vtkMRMLVolumeNode] = None
+        self._keyBindings: dict[str, Key] = parseBindings(DEFAULT_KEY_BINDINGS)
+        self._keyActions: dict[Key, str] = {key: action for action, key in self._keyBindings.items()}
+        # The view whose own slice follows the cursor at the end of this sync (nudged, or snapped off its plane).
+        self._nudging: Optional[tuple[slicer.vtkMRMLSliceNode, SyncResult]] = None
+        self._reveal: Optional[tuple[slicer.vtkMRMLSliceNode, SyncResult, bool]] = None
         self._sceneObservations: list[int] = []
         self._groupMapping = GroupMapping(scene)
         self._mappingNotice: Optional[str] = None
         self._link: Optional[Link.CursorLink] = None
         self._lastLinkStatus = {"connected": False, "peers": [], "sent": 0, "received": 0}
         self._observeScene()
-        self._cursor: Optional[Geometry.Vector3] = None
         self._followMarkups = "place"
         self._markups = MarkupsFollower(scene, self._syncFromMarkup, self._endGesture)
 
@@ -121,9 +157,10 @@ class SliceSyncEngine:
             self.dragFollow,
             self._endGesture,
         )
-        self._views[key] = _View(sliceNode, gestures)
+        keys = KeyFilter(interactor, self._keyActions.get, functools.partial(self._onKeyAction, key))
+        self._views[key] = _View(sliceNode, gestures, keys)
         if self._enabled:
-            gestures.attach()
+            self._views[key].attach()
         self._notify()
 
     def removeView(self, sliceNode: slicer.vtkMRMLSliceNode) -> None:
@@ -137,7 +174,7 @@ class SliceSyncEngine:
         self._dropPending(key)
         self._planner.forget(key)
         del self._views[key]
-        view.gestures.detach()
+        view.detach()
         self._notify()
 
     def views(self) -> list[slicer.vtkMRMLSliceNode]:
@@ -154,9 +191,9 @@ class SliceSyncEngine:
         self._enabled = enabled
         for view in self._views.values():
             if enabled:
-                view.gestures.attach()
+                view.attach()
             else:
-                view.gestures.detach()
+                view.detach()
         self._updateMarkupsFollower()
         self._notify()
 
@@ -237,6 +274,184 @@ class SliceSyncEngine:
     def linkedViewGroups(self) -> list[int]:
         """Return the view groups a click in one of them moves together."""
         return self._groupMapping.linkedGroups()
+
+    # -- the cursor: snap, nudge, history, keys ------------------------------------------------------
+
+    def cursorRAS(self) -> Optional[tuple[float, float, float]]:
+        """Return the last synced point (R, A, S) in world coordinates, or None before the first sync."""
+        return self._cursor.point()
+
+    def setSnapToVoxel(self, snap: bool) -> None:
+        """Choose whether each synced point first moves to the nearest voxel centre of the reference volume."""
+        self._snapToVoxel = _flag(snap, "setSnapToVoxel")
+
+    def snapToVoxel(self) -> bool:
+        """Return True if synced points snap to voxel centres."""
+        return self._snapToVoxel
+
+    def setReferenceVolume(self, volumeNode: Optional[slicer.vtkMRMLVolumeNode]) -> None:
+        """Snap and nudge on this volume's voxels; None: the volume shown in the clicked view."""
+        if volumeNode is not None:
+            if not isinstance(volumeNode, slicer.vtkMRMLVolumeNode):
+                raise ValueError(f"the reference volume must be a volume node or None, got {_describe(volumeNode)}")
+            if volumeNode.GetScene() is not self.scene:
+                raise ValueError(f"volume {volumeNode.GetName()!r} is not in this engine's scene")
+        self._referenceVolume = volumeNode
+
+    def referenceVolume(self) -> Optional[slicer.vtkMRMLVolumeNode]:
+        """Return the reference volume (None: the volume shown in the clicked view)."""
+        return self._liveReference(None)
+
+    def nudge(self, sliceNode: slicer.vtkMRMLSliceNode, dx: int, dy: int, dz: int) -> SyncResult:
+        """Move the cursor by whole voxel steps along a view's x (right), y (up) and z (towards the viewer)."""
+        view = self._views.get(sliceNode.GetID()) if isinstance(sliceNode, slicer.vtkMRMLSliceNode) else None
+        if view is None or view.sliceNode is not sliceNode:
+            raise ValueError(f"nudge needs a registered slice view, got {_describe(sliceNode)}")
+        steps = (dx, dy, dz)
+        if not all(isinstance(k, numbers.Integral) and not isinstance(k, bool) for k in steps):
+            raise ValueError(f"nudge steps must be whole numbers, got {steps!r}")
+        name = _viewName(sliceNode)
+        start = self._cursor.point()
+        if start is None:
+            width, height, _ = sliceNode.GetDimensions()
+            start = tuple(sliceNode.GetXYToRAS().MultiplyPoint((width / 2.0, height / 2.0, 0.0, 1.0))[:3])
+        else:
+            mapped = SyncResult(start, name)
+            start = self._fromWorld(start, sliceNode, name, mapped)
+            if start is None:
+                mapped.skippedReason = f"the cursor has no position in {name}"
+                self._setResult(mapped)
+                return mapped
+        sliceToRAS = matrixRows(sliceNode.GetSliceToRAS())
+        try:
+            offset = Voxels.nudgeOffset(sliceToRAS, [int(k) for k in steps], self._stepSpacing(sliceNode, sliceToRAS))
+        except ValueError:
+            result = SyncResult(start, name, skippedReason=f"{name}: {REASON_DEGENERATE}")
+            self._setResult(result)
+            return result
+        point = (start[0] + offset[0], start[1] + offset[1], start[2] + offset[2])
+        self._nudging = (sliceNode, SyncResult(point, name))
+        try:
+            result = self._sync(point, sliceNode, ORIGIN_NUDGE)
+        finally:
+            self._nudging = None
+        self._setResult(result)
+        return result
+
+    def nudgeStep(self, sliceNode: slicer.vtkMRMLSliceNode) -> tuple[float, float, float]:
+        """Return one nudge step (mm) along the view's x, y and z, as Slicer's slice logic computes the spacing."""
+        if not isinstance(sliceNode, slicer.vtkMRMLSliceNode):
+            raise ValueError(f"nudgeStep needs a vtkMRMLSliceNode, got {_describe(sliceNode)}")
+        return self._stepSpacing(sliceNode, matrixRows(sliceNode.GetSliceToRAS()))
+
+    def back(self) -> Optional[tuple[float, float, float]]:
+        """Go back one point in the history and sync every view to it; None at the oldest point."""
+        return self._syncHistory(self._cursor.back())
+
+    def forward(self) -> Optional[tuple[float, float, float]]:
+        """Go forward one point in the history and sync every view to it; None at the newest point."""
+        return self._syncHistory(self._cursor.forward())
+
+    def history(self) -> list[tuple[float, float, float]]:
+        """Return the cursor's history (at most 100 points), oldest first."""
+        return self._cursor.history()
+
+    def historyIndex(self) -> int:
+        """Return the current position in history() (0-based; -1 while it is empty)."""
+        return self._cursor.index()
+
+    def setHistory(self, points: Sequence[Sequence[float]], index: Optional[int]) -> None:
+        """Restore a history (e.g. saved with a scene); the cursor goes to ``points[index]``, no view moves."""
+        self._cursor.setHistory(points, index)
+
+    def setKeyBindings(self, bindings: dict[str, Optional[str]]) -> None:
+        """Bind actions to keys, e.g. {"back": "Alt+Prior"}; unnamed actions keep their keys, None unbinds one."""
+        if not isinstance(bindings, dict):
+            raise ValueError(f"setKeyBindings needs a dict of action -> key string, got {type(bindings).__name__}")
+        unbound = [action for action, text in bindings.items() if text is None or text == ""]
+        merged = dict(self._keyBindings)
+        merged.update(parseBindings({a: t for a, t in bindings.items() if a not in unbound}))
+        for action in unbound:
+            parseBindings({action: "x"})  # only checks the action's name
+            merged.pop(action, None)
+        checkUnique(merged)
+        self._keyBindings = merged
+        self._keyActions.clear()
+        self._keyActions.update({key: action for action, key in merged.items()})
+
+    def keyBindings(self) -> dict[str, str]:
+        """Return the current {action: key string} bindings."""
+        return {action: key.text() for action, key in self._keyBindings.items()}
+
+    def _syncHistory(self, point: Optional[Geometry.Vector3]) -> Optional[Geometry.Vector3]:
+        if point is not None:
+            self._setResult(self._sync(point, None, ORIGIN_HISTORY))
+        return point
+
+    def _onKeyAction(self, key: str, action: str) -> None:
+        view = self._views.get(key)
+        if view is None:
+            return
+        if action == "back":
+            self.back()
+        elif action == "forward":
+            self.forward()
+        else:
+            self.nudge(view.sliceNode, *NUDGE_ACTIONS[action])
+
+    def _liveReference(self, result: Optional[SyncResult]) -> Optional[slicer.vtkMRMLVolumeNode]:
+        """Return the reference volume if it is still in the scene; one removed is forgotten (``result`` says so)."""
+        volume = self._referenceVolume
+        if volume is None:
+            return None
+        if volume.GetScene() is self.scene and self.scene.GetNodeByID(volume.GetID()) is volume:
+            return volume
+        self._referenceVolume = None
+        if result is not None:
+            result.notes.append(f"reference volume {volume.GetName()} was removed: using the clicked view's volume")
+        return None
+
+    def _snapVolume(
+        self, source: Optional[slicer.vtkMRMLSliceNode], result: SyncResult
+    ) -> Optional[slicer.vtkMRMLVolumeNode]:
+        volume = self._liveReference(result)
+        if volume is not None:
+            return volume
+        if source is None:
+            result.notes.append("not snapped: no reference volume and no clicked view")
+            return None
+        volume = self._shownVolume(source)
+        if volume is None:
+            result.notes.append(f"not snapped: no volume shown in {result.sourceName}")
+        return volume
+
+    def _stepSpacing(self, sliceNode: slicer.vtkMRMLSliceNode, sliceToRAS: Geometry.Matrix4) -> Geometry.Vector3:
+        """One nudge step along the view's axes: its prescribed spacing, else the volume's as Slicer computes it."""
+        if sliceNode.GetSliceSpacingMode() == slicer.vtkMRMLSliceNode.PrescribedSliceSpacingMode:
+            prescribed = tuple(float(v) for v in sliceNode.GetPrescribedSliceSpacing())
+            if Geometry.isFinitePoint(prescribed) and all(v > 0 for v in prescribed):
+                return prescribed  # type: ignore[return-value]
+        volume = self._liveReference(None) or self._shownVolume(sliceNode)
+        default = (Voxels.DEFAULT_STEP_MM,) * 3
+        if volume is None:
+            return default  # type: ignore[return-value]
+        geometry, _ = self._planner.volumeGeometry(volume, {})
+        spacing = Voxels.sliceSpacing(geometry.worldToIJK, sliceToRAS) if geometry is not None else None
+        if spacing is None or not Geometry.isFinitePoint(spacing) or min(spacing) <= 0:
+            return default  # type: ignore[return-value]
+        return spacing
+
+    def _showCursorIn(
+        self, sliceNode: slicer.vtkMRMLSliceNode, world: Geometry.Vector3, result: SyncResult, pan: bool
+    ) -> None:
+        """Move a view along its own normal through the cursor (clamped like a target); ``pan`` keeps it in view."""
+        name = _viewName(sliceNode)
+        point = self._fromWorld(world, sliceNode, name, result)
+        if point is None:
+            return
+        clampMode = "clamp" if self._clampMode == "clamp" else "off"
+        jumpMode = "keepInView" if pan else "offset"
+        self._planner.move(sliceNode, name, point, SyncResult(point, name), {}, False, jumpMode, clampMode)
 
     # -- syncing -------------------------------------------------------------------------------------
 
@@ -323,7 +538,23 @@ class SliceSyncEngine:
         self, world: Geometry.Vector3, source: Optional[slicer.vtkMRMLSliceNode], result: SyncResult
     ) -> Geometry.Vector3:
         """Move the world point to the voxel centre it should snap to, if snapping is on."""
-        return world
+        self._reveal = None
+        if not self._snapToVoxel:
+            return world
+        volume = self._snapVolume(source, result)
+        if volume is None:
+            return world
+        geometry, reason = self._planner.volumeGeometry(volume, {})
+        if geometry is None or geometry.ijkToWorld is None:
+            result.notes.append(f"not snapped: {reason or 'no voxel grid'} ({volume.GetName()})")
+            return world
+        ijk = Voxels.nearestVoxelIJK(geometry.worldToIJK, geometry.extent, world)
+        snapped = Geometry.multiplyPoint(geometry.ijkToWorld, ijk)
+        result.notes.append(f"snapped to voxel ({ijk[0]}, {ijk[1]}, {ijk[2]}) of {volume.GetName()}")
+        if source is not None and snapped != world:
+            # The clicked view's own slice then moves (along its normal only) onto the voxel centre.
+            self._reveal = (source, result, False)
+        return snapped
 
     def _fromWorld(
         self, world: Geometry.Vector3, sliceNode: slicer.vtkMRMLSliceNode, name: str, result: SyncResult
@@ -346,7 +577,14 @@ class SliceSyncEngine:
 
     def _moveCursor(self, world: Geometry.Vector3, origin: str, final: bool) -> None:
         """Make ``world`` the cursor; a final point also enters the history."""
-        self._cursor = world
+        if origin == ORIGIN_HISTORY:
+            self._cursor.show(world)
+        else:
+            self._cursor.move(world, final)
+        reveal = (*self._nudging, True) if self._nudging is not None else self._reveal
+        self._reveal = None
+        if reveal is not None:
+            self._showCursorIn(reveal[0], world, reveal[1], reveal[2])
 
     def _publish(self, world: Geometry.Vector3, origin: str, final: bool) -> None:
         """Tell the outside sinks (the link) where the cursor went; never echo what came from them."""
@@ -355,6 +593,7 @@ class SliceSyncEngine:
 
     def _endGesture(self) -> None:
         """A click or drag has ended: the provisional drag steps become one final point."""
+        self._cursor.endGesture()
         self._flushLink()
 
     def _syncOne(
@@ -456,7 +695,7 @@ class SliceSyncEngine:
 
     def readout(self) -> Readout:
         """Return what every volume shown in a registered view holds at the cursor (computed now, on request)."""
-        return readAt(self.scene, self.views(), self._cursor)
+        return readAt(self.scene, self.views(), self._cursor.point())
 
     def setFollowMarkups(self, mode: str) -> None:
         """Choose whether placed markups points move the views: "off", "place" (default) or "placeAndDrag"."""
@@ -629,7 +868,7 @@ class SliceSyncEngine:
         for key in list(self._pending):
             self._dropPending(key)
         for view in self._views.values():
-            view.gestures.detach()
+            view.detach()
         self._views.clear()
         for tag in self._sceneObservations:
             self.scene.RemoveObserver(tag)
@@ -638,5 +877,7 @@ class SliceSyncEngine:
         self._mappingNotice = None
         self._markups.detach()
         self._planner.forget()
+        self._referenceVolume = None
+        self._nudging = self._reveal = None
         self._enabled = False
         self._statusCallback = None

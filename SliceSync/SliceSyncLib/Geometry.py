@@ -25,11 +25,12 @@ class VolumeBox(NamedTuple):
 
 
 class VolumeGeometry(NamedTuple):
-    """What clamping and the inside test need of a volume: its box, world-to-IJK rows and image extent."""
+    """What clamping, the inside test and snapping need of a volume: box, world-to-IJK rows, extent, IJK-to-world."""
 
     box: VolumeBox
     worldToIJK: Matrix4
     extent: Sequence[int]
+    ijkToWorld: Optional[Matrix4] = None
 
 
 def dot(a: Sequence[float], b: Sequence[float]) -> float:

@@ -32,11 +32,13 @@ class SyncResult:
     # The source view's group and the world point it mapped to, when that group is mapped through a transform.
     sourceViewGroup: Optional[int] = None
     world: Optional[tuple[float, float, float]] = None
+    # Other facts about this sync, one phrase each (snapping to a voxel, or why not).
+    notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         """Return one human-readable line describing this sync."""
         if self.skippedReason:
-            return f"Not synced: {self.skippedReason}"
+            return f"Not synced: {self.skippedReason}" + (" (" + "; ".join(self.notes) + ")" if self.notes else "")
         r, a, s = self.point
         text = f"Synced {len(self.movedNames)} of {len(self.targetNames)} views to R {r:.1f}, A {a:.1f}, S {s:.1f}"
         notes = []
@@ -56,6 +58,7 @@ class SyncResult:
             notes.append(f"{name} not moved: {reason}")
         if self.deferredNames:
             notes.append("hidden, will follow when shown: " + ", ".join(self.deferredNames))
+        notes.extend(self.notes)
         if notes:
             text += " (" + "; ".join(notes) + ")"
         return text

@@ -301,7 +301,7 @@ class ViewPlanner:
             return None, REASON_NO_IMAGE
         worldToIJK = vtk.vtkMatrix4x4()
         vtk.vtkMatrix4x4.Invert(ijkToWorld, worldToIJK)
-        geometry = Geometry.VolumeGeometry(box, matrixRows(worldToIJK), extent), ""
+        geometry = Geometry.VolumeGeometry(box, matrixRows(worldToIJK), extent, matrixRows(ijkToWorld)), ""
         if len(self._geometryCache) >= GEOMETRY_CACHE_SIZE:
             self._geometryCache.clear()
         self._geometryCache[volume.GetID()] = (ijkToWorldData, extent, geometry)

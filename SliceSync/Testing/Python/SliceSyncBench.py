@@ -465,3 +465,22 @@ def displacementTransformNode(
     scene.AddNode(node)
     node.SetAndObserveTransformToParent(transform)
     return node
+
+
+def pressKey(view: BenchView, text: str, x: Optional[int] = None, y: Optional[int] = None) -> None:
+    """Press and release a key such as "Ctrl+Shift+Up" or "f" on the view's interactor, with the mouse at (x, y).
+
+    As Qt's VTK adapter does: the interactor carries the modifiers, the key code (the character for a
+    one-character key symbol, else 0) and the VTK key symbol, then KeyPressEvent and KeyReleaseEvent are sent.
+    """
+    *modifiers, keySym = text.split("+")
+    held = {m.lower() for m in modifiers}
+    width, height = view.size()
+    x = width // 2 if x is None else x
+    y = height // 2 if y is None else y
+    keyCode = keySym if len(keySym) == 1 else "\0"
+    iren = view.interactor
+    iren.SetEventInformation(int(x), int(y), int("ctrl" in held), int("shift" in held), keyCode, 0, keySym)
+    iren.SetAltKey(int("alt" in held))
+    iren.InvokeEvent(vtk.vtkCommand.KeyPressEvent)
+    iren.InvokeEvent(vtk.vtkCommand.KeyReleaseEvent)

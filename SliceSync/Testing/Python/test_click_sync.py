@@ -528,7 +528,7 @@ def test_cleanup_leaves_exactly_the_observers_that_were_there_before(bench, anat
         engine.setEnabled(True)
         engine.setEnabled(False)
     engine.setEnabled(True)
-    assert observerCount(bench.views["Red"].interactor) == baseline[1] + 4
+    assert observerCount(bench.views["Red"].interactor) == baseline[1] + 5  # 4 mouse, 1 key
     bench.views["Red"].click(100, 100)
 
     engine.cleanup()

@@ -387,7 +387,7 @@ class SliceSyncMachine(RuleBasedStateMachine):
         counts = self._interactorCounts()
         for name in NAMES:
             extra = counts[name] - self.baseline[name]
-            assert extra == (4 if self.enabled and name in self.registered else 0), (name, extra)
+            assert extra == (5 if self.enabled and name in self.registered else 0), (name, extra)  # 4 mouse, 1 key
 
     @rule(state=st.sampled_from(["BatchProcessState", "ImportState"]))
     def sceneBusy(self, state) -> None:

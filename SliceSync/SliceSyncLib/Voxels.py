@@ -1,0 +1,91 @@
+"""Voxel arithmetic for the cursor: snap to a voxel centre, slice spacing, nudge steps. Pure numbers.
+
+Matrices are 4x4 row-major nested sequences (as ``Geometry`` uses); points are (R, A, S) in millimetres.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Optional, Sequence
+
+from .Geometry import Matrix4, Vector3, multiplyPoint
+
+# One nudge step when there is no volume to take the spacing from (mm).
+DEFAULT_STEP_MM = 1.0
+
+
+def nearestVoxelIJK(worldToIJK: Matrix4, extent: Sequence[int], point: Sequence[float]) -> tuple[int, int, int]:
+    """Return the index of the voxel whose centre is nearest to ``point`` (inside the image extent)."""
+    ijk = multiplyPoint(worldToIJK, point)
+    return tuple(  # type: ignore[return-value]
+        min(max(int(math.floor(ijk[k] + 0.5)), extent[2 * k]), extent[2 * k + 1]) for k in range(3)
+    )
+
+
+def snapToVoxelCentre(
+    worldToIJK: Matrix4, ijkToWorld: Matrix4, extent: Sequence[int], point: Sequence[float]
+) -> Vector3:
+    """Return the world position of the voxel centre nearest to ``point`` (for any affine, oblique too)."""
+    return multiplyPoint(ijkToWorld, nearestVoxelIJK(worldToIJK, extent, point))
+
+
+def _column(matrix: Matrix4, k: int) -> Vector3:
+    return (matrix[0][k], matrix[1][k], matrix[2][k])
+
+
+def _inverse3(m: Sequence[Sequence[float]]) -> Optional[list[list[float]]]:
+    """Return the inverse of a 3x3 matrix, or None if it is singular."""
+    a, b, c = m[0][0], m[0][1], m[0][2]
+    d, e, f = m[1][0], m[1][1], m[1][2]
+    g, h, i = m[2][0], m[2][1], m[2][2]
+    cofactors = [
+        [e * i - f * h, c * h - b * i, b * f - c * e],
+        [f * g - d * i, a * i - c * g, c * d - a * f],
+        [d * h - e * g, b * g - a * h, a * e - b * d],
+    ]
+    determinant = a * cofactors[0][0] + b * cofactors[1][0] + c * cofactors[2][0]
+    if not math.isfinite(determinant) or abs(determinant) < 1e-12:
+        return None
+    return [[v / determinant for v in row] for row in cofactors]
+
+
+def _product3(a: Sequence[Sequence[float]], b: Sequence[Sequence[float]]) -> list[list[float]]:
+    return [[sum(a[r][k] * b[k][c] for k in range(3)) for c in range(3)] for r in range(3)]
+
+
+def sliceSpacing(worldToIJK: Matrix4, sliceToRAS: Matrix4) -> Optional[Vector3]:
+    """Return a volume's spacing along a view's x, y and z axes as vtkMRMLSliceLogic::GetVolumeSliceSpacing does.
+
+    For each slice axis, the volume IJK axis closest in direction is taken, and its voxel step projected on
+    that slice axis is the spacing (1, 1, 5 for a 1 x 1 x 5 mm volume seen axially). None if a matrix is singular.
+    """
+    sliceToIJK = _product3(worldToIJK, sliceToRAS)
+    ijkToSlice = _inverse3(sliceToIJK)
+    if ijkToSlice is None:
+        return None
+    spacing = []
+    for axis in range(3):
+        direction = [abs(sliceToIJK[row][axis]) for row in range(3)]
+        # Ties go as in Slicer: I only if strictly greater than both J and K; else J if strictly greater than K.
+        if direction[0] > direction[1]:
+            closest = 0 if direction[0] > direction[2] else 2
+        else:
+            closest = 1 if direction[1] > direction[2] else 2
+        spacing.append(abs(ijkToSlice[axis][closest]))
+    return tuple(spacing)  # type: ignore[return-value]
+
+
+def nudgeOffset(sliceToRAS: Matrix4, steps: Sequence[int], spacing: Sequence[float]) -> Vector3:
+    """Return the RAS displacement of ``steps`` (x right, y up, z towards the viewer) of ``spacing`` each."""
+    offset = [0.0, 0.0, 0.0]
+    for axis in range(3):
+        if not steps[axis]:
+            continue
+        direction = _column(sliceToRAS, axis)
+        length = math.sqrt(sum(c * c for c in direction))
+        if not math.isfinite(length) or length < 1e-12:
+            raise ValueError("the view's SliceToRAS matrix has a degenerate axis")
+        scale = steps[axis] * spacing[axis] / length
+        for k in range(3):
+            offset[k] += scale * direction[k]
+    return (offset[0], offset[1], offset[2])
