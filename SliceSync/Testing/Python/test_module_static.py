@@ -315,7 +315,7 @@ def test_ruff_with_python39_target():
 # above can only approximate (``X | Y`` in a plain alias, stdlib calls added in 3.10, ...).
 PYENV_PYTHON39 = "/root/.pyenv/versions/3.9.18/bin/python"
 # Library modules that need neither slicer nor vtk: importable (hence run at module level) by a bare 3.9.
-PURE_LIBRARY_MODULES = ("Geometry", "Status")
+PURE_LIBRARY_MODULES = ("Geometry", "Status", "Cursor", "Voxels")
 # Imports the named SliceSyncLib modules without running the package's __init__ (which imports vtk).
 IMPORT_WITHOUT_PACKAGE_INIT = """
 import importlib, sys, types
