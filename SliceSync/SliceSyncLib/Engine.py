@@ -551,10 +551,21 @@ class SliceSyncEngine:
         ijk = Voxels.nearestVoxelIJK(geometry.worldToIJK, geometry.extent, world)
         snapped = Geometry.multiplyPoint(geometry.ijkToWorld, ijk)
         result.notes.append(f"snapped to voxel ({ijk[0]}, {ijk[1]}, {ijk[2]}) of {volume.GetName()}")
-        if source is not None and snapped != world:
+        if source is not None and snapped != world and self._offPlane(source, snapped, result):
             # The clicked view's own slice then moves (along its normal only) onto the voxel centre.
             self._reveal = (source, result, False)
         return snapped
+
+    def _offPlane(self, sliceNode: slicer.vtkMRMLSliceNode, world: Geometry.Vector3, result: SyncResult) -> bool:
+        """Return True if ``world`` is off the view's slice plane (beyond the plane tolerance)."""
+        point = self._fromWorld(world, sliceNode, _viewName(sliceNode), result)
+        if point is None:
+            return False
+        try:
+            normal, origin = Geometry.planeNormalAndOrigin(matrixRows(sliceNode.GetSliceToRAS()))
+        except ValueError:
+            return False
+        return abs(Geometry.signedDistanceToPlane(point, normal, origin)) > Geometry.PLANE_TOLERANCE_MM
 
     def _fromWorld(
         self, world: Geometry.Vector3, sliceNode: slicer.vtkMRMLSliceNode, name: str, result: SyncResult
