@@ -592,7 +592,10 @@ class SliceSyncEngine:
             self._cursor.show(world)
         else:
             self._cursor.move(world, final)
+        # A nudged view, or a clicked view the snapped point left, moves its own slice onto the cursor.
         reveal = (*self._nudging, True) if self._nudging is not None else self._reveal
+        if self._nudging is None and origin != ORIGIN_CLICK:
+            reveal = None
         self._reveal = None
         if reveal is not None:
             self._showCursorIn(reveal[0], world, reveal[1], reveal[2])
