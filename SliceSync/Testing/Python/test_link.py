@@ -585,3 +585,24 @@ def test_large_messages_of_other_types_and_devices_are_skipped_and_the_connectio
         waitFor(lambda: linkedEngine.pollLink())
         assertViewsThrough(bench, point)
         assert linkedEngine.linkStatus()["peers"] != []
+
+
+def test_nudges_and_history_steps_send_the_cursor_once_each(bench, anatomical, linkedEngine):
+    port = freePort()
+    linkedEngine.startLink("server", port=port)
+    red = bench.views["Red"]
+    with rawPeers(port, 1) as (client,):
+        connectedPeers(linkedEngine, 1)
+        red.click(*CLICK)
+        clicked = client.receive(5)
+        assert clicked is not None and clicked[1] == pytest.approx(linkedEngine.cursorRAS(), abs=1e-4)
+        linkedEngine.nudge(red.sliceNode, 1, 0, 0)
+        nudged = linkedEngine.cursorRAS()
+        assert nudged != pytest.approx(clicked[1], abs=1e-3)
+        assert client.receive(5) == (LINK_NAME, pytest.approx(nudged, abs=1e-4))
+        assert linkedEngine.back() is not None
+        assert client.receive(5) == (LINK_NAME, pytest.approx(clicked[1], abs=1e-4))
+        assert linkedEngine.forward() is not None
+        assert client.receive(5) == (LINK_NAME, pytest.approx(nudged, abs=1e-4))
+        assert client.receive(NEVER) is None
+        waitFor(lambda: linkedEngine.linkStatus()["sent"] == 4, describe=linkedEngine.linkStatus)
