@@ -709,7 +709,7 @@ class SliceSyncEngine:
 
     def readout(self) -> Readout:
         """Return what every volume shown in a registered view holds at the cursor (computed now, on request)."""
-        return readAt(self.scene, self.views(), self._cursor.point())
+        return readAt(self.scene, self.views(), self.cursorRAS())
 
     def setFollowMarkups(self, mode: str) -> None:
         """Choose whether placed markups points move the views: "off", "place" (default) or "placeAndDrag"."""

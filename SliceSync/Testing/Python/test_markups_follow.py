@@ -390,3 +390,33 @@ def test_a_removed_markups_node_is_forgotten_and_others_still_followed(bench, vi
 
     assertPlaneContains(yellow, controlPoint(node))
     assert followed(first) == (False, False)
+
+
+# -- the cursor and its history ---------------------------------------------------------------------------
+
+
+def test_a_placed_point_becomes_the_cursor_and_one_history_entry(bench, views, engine):
+    red, yellow, green = views
+    node = addMarkupsNode(bench)
+    startPlacing(bench, node, persistent=True)
+
+    place(red, 150, 90)
+    place(red, 60, 170)
+
+    points = [controlPoint(node, 0), controlPoint(node, 1)]
+    assert engine.cursorRAS() == pytest.approx(points[1], abs=1e-9)
+    assert [tuple(p) for p in engine.history()] == [pytest.approx(p, abs=1e-9) for p in points]
+
+
+def test_a_followed_drag_adds_its_end_point_to_the_history_once(bench, views, engine):
+    red, yellow, green = views
+    engine.setFollowMarkups("placeAndDrag")
+    node = placePoint(bench, red)
+    placed = controlPoint(node)
+
+    for _ in dragSteps(red, (150, 90), [(160, 100), (175, 115), (190, 140)]):
+        assert engine.cursorRAS() == pytest.approx(controlPoint(node), abs=1e-9)
+
+    end = controlPoint(node)
+    assert [tuple(p) for p in engine.history()] == [pytest.approx(placed, abs=1e-9), pytest.approx(end, abs=1e-9)]
+    assert engine.historyIndex() == 1
