@@ -1,0 +1,439 @@
+"""SliceSync in the browser: trame-slicer slice views of one volume; click in one view, the others follow.
+
+    python web/SliceSyncWeb.py [--volume FILE] [--port 8080] [--host 127.0.0.1]
+
+Without --volume it opens the MNI152 T1 template shipped in the nilearn package. It prints
+"SliceSync web viewer: http://HOST:PORT/" once the page is served; Ctrl+C stops it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import logging
+import os
+import signal
+import sys
+import tempfile
+import threading
+from typing import Any, Optional
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path[:0] = [HERE, os.path.join(ROOT, "SliceSync")]
+
+DEFAULT_PORT = 8080
+DEFAULT_HOST = "127.0.0.1"
+VIEW_PIXELS = 480  # each slice view is a fixed square: clicks never resize it
+LAYOUT_SIZES = {"three": (3, 1), "one": (1, 1)}
+JUMP_LABELS = {"offset": "Offset", "centered": "Centered", "keepInView": "Keep in view"}
+CLAMP_LABELS = {"clamp": "Clamp to the volume", "ignoreOutside": "Ignore clicks outside", "off": "Follow anyway"}
+
+
+def parseArguments(argv: Optional[list[str]] = None) -> argparse.Namespace:
+    """Parse the viewer's command line."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--volume", help="a volume file Slicer can read (default: the MNI152 T1 template)")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port to serve on (default {DEFAULT_PORT})")
+    parser.add_argument("--host", default=DEFAULT_HOST, help=f"address to bind (default {DEFAULT_HOST})")
+    parser.add_argument("--state-file", help=argparse.SUPPRESS)  # tests: the server writes its view state here
+    return parser.parse_args(argv)
+
+
+@contextlib.contextmanager
+def capturedVtkMessages():
+    """Collect VTK's error and warning text instead of printing it; yields a function returning the text."""
+    import vtk
+
+    previous = vtk.vtkOutputWindow.GetInstance()
+    previous.Register(None)
+    capture = vtk.vtkStringOutputWindow()
+    vtk.vtkOutputWindow.SetInstance(capture)
+    try:
+        yield capture.GetOutput
+    finally:
+        vtk.vtkOutputWindow.SetInstance(previous)
+        previous.UnRegister(None)
+
+
+class SliceSyncWebApp:
+    """A trame server with trame-slicer slice views under one SliceSync engine, its controls and status line."""
+
+    def __init__(self, server: Any, stateFile: Optional[str] = None) -> None:
+        from trame_slicer.core import LayoutManager, SlicerApp
+        from trame_slicer.rca_view import register_rca_factories
+        from trame_slicer.views import Layout, LayoutDirection, ViewLayoutDefinition
+
+        from SliceSyncLib import SliceSyncEngine
+        from TrameSlicerHost import registerTrameSlicerViews
+
+        self.server = server
+        self.state = server.state
+        self.stateFile = stateFile
+        self.slicerApp = SlicerApp()
+        self.scene = self.slicerApp.scene
+        self.volumeNode = None
+
+        def noViewUi(*_args: Any) -> None:
+            return None
+
+        register_rca_factories(
+            self.slicerApp.view_manager, server, slice_view_ui_f=noViewUi, three_d_view_ui_f=noViewUi
+        )
+        self.layoutManager = LayoutManager(self.scene, self.slicerApp.view_manager, server)
+        axial, sagittal, coronal = (
+            ViewLayoutDefinition.axial_view(),
+            ViewLayoutDefinition.sagittal_view(),
+            ViewLayoutDefinition.coronal_view(),
+        )
+        self.layoutManager.register_layout_dict(
+            {
+                "three": Layout(LayoutDirection.Horizontal, [axial, sagittal, coronal]),
+                "one": Layout(LayoutDirection.Horizontal, [axial]),
+            },
+            lazy_initialization=True,
+        )
+        self.layoutManager.current_layout_changed.connect(self._onLayoutChanged)
+
+        crosshair = self.scene.GetFirstNodeByClass("vtkMRMLCrosshairNode")
+        crosshair.SetCrosshairMode(crosshair.ShowBasic)
+        crosshair.SetCrosshairThickness(crosshair.Fine)
+
+        self.engine = SliceSyncEngine(self.scene)
+        self.engine.setStatusCallback(self._onStatus)
+        self.host = registerTrameSlicerViews(self.slicerApp.view_manager, self.engine, self.layoutManager)
+        self.engine.setEnabled(True)
+
+        self.state.update(
+            {
+                "trame__title": "SliceSync",
+                "syncOn": True,
+                "jumpMode": "offset",
+                "clampMode": "clamp",
+                "dragFollow": True,
+                "layoutName": "three",
+                "statusText": self.engine.statusText(),
+                "message": "",
+                "messageIsError": False,
+                "uploadBusy": False,
+            }
+        )
+        self.state.change("syncOn")(self._onSyncChanged)
+        self.state.change("jumpMode")(self._onJumpModeChanged)
+        self.state.change("clampMode")(self._onClampModeChanged)
+        self.state.change("dragFollow")(self._onDragFollowChanged)
+        self.state.change("layoutName")(self._onLayoutNameChanged)
+        self.server.controller.trigger("slicesync_upload")(self.onUpload)
+        self._buildUi()
+        self.layoutManager.set_layout("three")
+        self.host.refresh()
+
+    # -- page ----------------------------------------------------------------------------------------
+
+    def _buildUi(self) -> None:
+        from trame.ui.html import DivLayout
+        from trame.widgets import client, html
+
+        from Volumes import MAX_UPLOAD_BYTES
+
+        limitMb = MAX_UPLOAD_BYTES // 2**20
+        onFile = (
+            "const file = $event.target.files[0]; $event.target.value = '';"
+            "if (!file) { return; }"
+            f"if (file.size > {MAX_UPLOAD_BYTES}) {{ messageIsError = true;"
+            f" message = file.name + ': the file is larger than the {limitMb} MB limit'; return; }}"
+            "uploadBusy = true; message = 'Loading ' + file.name + ' ...'; messageIsError = false;"
+            "trame.trigger('slicesync_upload', [file]).finally(() => { uploadBusy = false; });"
+        )
+        views = self._viewAreaStyle()
+        with DivLayout(self.server) as layout:
+            client.Style(
+                "html, body { margin: 0; background: #141414; color: #ddd; font: 14px sans-serif; }"
+                " #slicesync-controls { display: flex; gap: 18px; align-items: center; padding: 8px 10px; }"
+                " #slicesync-controls select, #slicesync-controls button { font: 14px sans-serif; }"
+                " #slicesync-status, #slicesync-message { padding: 6px 10px; white-space: nowrap;"
+                " overflow: hidden; text-overflow: ellipsis; height: 18px; }"
+                " #slicesync-message.error { color: #ff6b5b; }"
+            )
+            with html.Div(id="slicesync-controls"):
+                html.B("SliceSync")
+                with html.Label():
+                    html.Input(type="checkbox", id="slicesync-sync", v_model=("syncOn",))
+                    html.Span(" Sync views on click")
+                with html.Label():
+                    html.Span("Jump ")
+                    with html.Select(id="slicesync-jump", v_model=("jumpMode",)):
+                        for value, label in JUMP_LABELS.items():
+                            html.Option(label, value=value)
+                with html.Label():
+                    html.Span("Outside the volume ")
+                    with html.Select(id="slicesync-clamp", v_model=("clampMode",)):
+                        for value, label in CLAMP_LABELS.items():
+                            html.Option(label, value=value)
+                with html.Label():
+                    html.Input(type="checkbox", id="slicesync-drag", v_model=("dragFollow",))
+                    html.Span(" Follow while dragging")
+                with html.Label():
+                    html.Span("Views ")
+                    with html.Select(id="slicesync-layout", v_model=("layoutName",)):
+                        html.Option("Axial, sagittal, coronal", value="three")
+                        html.Option("Axial only", value="one")
+                html.Button(
+                    "Open volume...",
+                    id="slicesync-open",
+                    disabled=("uploadBusy",),
+                    click="document.getElementById('slicesync-file').click()",
+                )
+                html.Input(
+                    type="file",
+                    id="slicesync-file",
+                    style="display: none",
+                    accept=",".join(_acceptedSuffixes()),
+                    change=onFile,
+                )
+            with html.Div(id="slicesync-views", style=(views,)):
+                self.layoutManager.initialize_layout_grid(layout)
+            html.Div("{{ statusText }}", id="slicesync-status")
+            html.Div("{{ message }}", id="slicesync-message", classes=("messageIsError ? 'error' : ''",))
+        self._layout = layout
+
+    def _viewAreaStyle(self) -> str:
+        # One fixed box per layout (1 px border around each view): the views never resize on their own.
+        cases = []
+        for name, (columns, rows) in LAYOUT_SIZES.items():
+            width, height = columns * (VIEW_PIXELS + 2), rows * (VIEW_PIXELS + 2)
+            cases.append(f"layoutName === '{name}' ? 'width: {width}px; height: {height}px;'")
+        return "(" + " : ".join(cases) + " : '') + ' display: flex; margin: 0 10px;'"
+
+    # -- controls ------------------------------------------------------------------------------------
+
+    def _onSyncChanged(self, syncOn: Any, **_: Any) -> None:
+        self.engine.setEnabled(bool(syncOn))
+        self._onStatus(self.engine.statusText())
+
+    def _onJumpModeChanged(self, jumpMode: Any, **_: Any) -> None:
+        if jumpMode in JUMP_LABELS:
+            self.engine.setJumpMode(jumpMode)
+
+    def _onClampModeChanged(self, clampMode: Any, **_: Any) -> None:
+        if clampMode in CLAMP_LABELS:
+            self.engine.setClampMode(clampMode)
+
+    def _onDragFollowChanged(self, dragFollow: Any, **_: Any) -> None:
+        self.engine.setDragFollow(bool(dragFollow))
+
+    def _onLayoutNameChanged(self, layoutName: Any, **_: Any) -> None:
+        if layoutName in LAYOUT_SIZES:
+            self.layoutManager.set_layout(layoutName)
+
+    def _onLayoutChanged(self, *_args: Any) -> None:
+        # Views a new layout creates show the current volume; the host adapter registers them with the engine.
+        for view in self.slicerApp.view_manager.get_slice_views():
+            if self.volumeNode is not None and view.get_background_volume_id() != self.volumeNode.GetID():
+                view.set_background_volume_id(self.volumeNode.GetID())
+                view.fit_view_to_content()
+
+    # -- status --------------------------------------------------------------------------------------
+
+    def _onStatus(self, text: str) -> None:
+        with self.state:
+            self.state.statusText = text
+        self.writeState()
+
+    def _setMessage(self, text: str, isError: bool) -> None:
+        with self.state:
+            self.state.message = text
+            self.state.messageIsError = isError
+        if isError:
+            logging.warning("%s", text)
+        self.writeState()
+
+    def writeState(self) -> None:
+        """For tests: write the views' planes, the volume's slice bounds and the last sync as JSON."""
+        if not self.stateFile:
+            return
+        views = {}
+        for view in self.slicerApp.view_manager.get_slice_views():
+            sliceNode = view.get_view_node()
+            if sliceNode is None:
+                continue
+            matrix = sliceNode.GetSliceToRAS()
+            bounds = [0.0] * 6
+            if self.volumeNode is not None:
+                logic = self.slicerApp.app_logic.GetSliceLogic(sliceNode)
+                logic.GetVolumeSliceBounds(self.volumeNode, bounds, True)
+            views[sliceNode.GetName()] = {
+                "sliceToRAS": [matrix.GetElement(i, j) for i in range(4) for j in range(4)],
+                "xyToRAS": [sliceNode.GetXYToRAS().GetElement(i, j) for i in range(4) for j in range(4)],
+                "dimensions": list(sliceNode.GetDimensions()),
+                "volumeSliceBounds": bounds,
+                "registered": sliceNode in self.engine.views(),
+            }
+        result = self.engine.lastResult
+        data = {
+            "status": self.engine.statusText(),
+            "message": self.state.message,
+            "volume": self.volumeNode.GetName() if self.volumeNode is not None else None,
+            "enabled": self.engine.isEnabled(),
+            "lastSync": None
+            if result is None
+            else {
+                "point": list(result.point),
+                "source": result.sourceName,
+                "targets": list(result.targetNames),
+                "moved": list(result.movedNames),
+                "clamped": list(result.clampedNames),
+            },
+            "views": views,
+        }
+        temporary = self.stateFile + ".tmp"
+        with open(temporary, "w") as stream:
+            json.dump(data, stream)
+        os.replace(temporary, self.stateFile)
+
+    # -- volumes -------------------------------------------------------------------------------------
+
+    def openVolume(self, path: str, name: Optional[str] = None) -> Optional[str]:
+        """Show the volume at path in every slice view; return None, or one line saying why it was not opened."""
+        from Volumes import checkVolumeFile
+
+        problem = checkVolumeFile(path)
+        if problem:
+            return problem
+        name = name or os.path.basename(path)
+        with capturedVtkMessages() as vtkMessages:
+            node = self.slicerApp.volumes_logic.AddArchetypeVolume(path, name.split(".")[0] or "volume", 0)
+        image = node.GetImageData() if node is not None else None
+        if node is None or image is None or image.GetNumberOfPoints() == 0:
+            if node is not None:
+                self._removeVolume(node)
+            detail = " ".join(vtkMessages().split())
+            reason = "Slicer's volume reader could not read it" + (f" ({detail[:120]}...)" if detail else "")
+            return f"{name}: {reason}"
+        previous, self.volumeNode = self.volumeNode, node
+        for view in self.slicerApp.view_manager.get_slice_views():
+            view.set_background_volume_id(node.GetID())
+            view.set_foreground_volume_id(None)
+            view.fit_view_to_content()
+        if previous is not None:
+            self._removeVolume(previous)
+        dimensions = "x".join(str(n) for n in image.GetDimensions())
+        self._setMessage(f"Volume: {name} ({dimensions} voxels)", isError=False)
+        return None
+
+    def _removeVolume(self, node: Any) -> None:
+        for index in reversed(range(node.GetNumberOfDisplayNodes())):
+            display = node.GetNthDisplayNode(index)
+            if display is not None:
+                self.scene.RemoveNode(display)
+        storage = node.GetStorageNode()
+        if storage is not None:
+            self.scene.RemoveNode(storage)
+        self.scene.RemoveNode(node)
+
+    def onUpload(self, file: Any) -> None:
+        """Open a file chosen in the page; anything wrong becomes one line on the page, the volume stays."""
+        from Volumes import MAX_UPLOAD_BYTES, safeFileName
+
+        try:
+            if not isinstance(file, dict) or not isinstance(file.get("name"), str):
+                self._setMessage("Upload failed: no file received", isError=True)
+                return
+            name = safeFileName(file["name"])
+            content = file.get("content")
+            if file.get("error") or not isinstance(content, (bytes, bytearray)):
+                self._setMessage(f"{name}: the browser could not read the file ({file.get('error')})", isError=True)
+                return
+            if len(content) > MAX_UPLOAD_BYTES:
+                self._setMessage(f"{name}: the file is larger than the upload limit", isError=True)
+                return
+            with tempfile.TemporaryDirectory(prefix="slicesync-upload-") as folder:
+                path = os.path.join(folder, name)
+                with open(path, "wb") as stream:
+                    stream.write(content)
+                problem = self.openVolume(path, name)
+            if problem:
+                self._setMessage(f"Not opened: {problem}; the current volume stays", isError=True)
+        except Exception as error:  # the server keeps serving whatever the file was
+            logging.exception("SliceSync: upload failed")
+            self._setMessage(f"Upload failed: {' '.join(str(error).split())[:160]}", isError=True)
+
+    def cleanup(self) -> None:
+        """Unregister the views and remove the engine's observers."""
+        self.host.cleanup()
+        self.engine.cleanup()
+
+
+def _acceptedSuffixes() -> list[str]:
+    from Volumes import VOLUME_SUFFIXES
+
+    return [suffix for suffix in VOLUME_SUFFIXES if suffix != ".nii.gz"] + [".gz"]
+
+
+def _exitOnSecondInterrupt() -> None:
+    # The server stops on the first Ctrl+C; a second one, or a shutdown taking too long, ends the process.
+    def hardExit(*_args: Any) -> None:
+        os._exit(130)
+
+    def watchdog() -> None:
+        threading.Event().wait(15)
+        os._exit(130)
+
+    def onInterrupt(signum: int, _frame: Any) -> None:
+        signal.signal(signal.SIGINT, hardExit)
+        signal.signal(signal.SIGTERM, hardExit)
+        threading.Thread(target=watchdog, daemon=True).start()
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, onInterrupt)
+    signal.signal(signal.SIGTERM, onInterrupt)
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    """Serve the viewer until Ctrl+C."""
+    args = parseArguments(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    from Volumes import defaultVolumePath
+
+    try:
+        volumePath = args.volume or defaultVolumePath()
+    except FileNotFoundError as error:
+        sys.stderr.write(f"error: {error}\n")
+        return 2
+    sys.argv = sys.argv[:1]  # trame reads the command line too; it gets its settings from here instead
+    from trame.app import get_server
+
+    server = get_server("slicesync", client_type="vue3")
+    app = SliceSyncWebApp(server, args.state_file)
+    problem = app.openVolume(volumePath)
+    if problem:
+        sys.stderr.write(f"error: {problem}\n")
+        app.cleanup()
+        return 2
+
+    def announce(**_: Any) -> None:
+        port = server.port
+        sys.stdout.write(f"SliceSync web viewer: http://{args.host}:{port}/\n")
+        sys.stdout.flush()
+
+    server.controller.on_server_ready.add(announce)
+    _exitOnSecondInterrupt()
+    try:
+        server.start(
+            port=args.port,
+            host=args.host,
+            open_browser=False,
+            show_connection_info=False,
+            disable_logging=True,
+            timeout=0,
+        )
+    except KeyboardInterrupt:
+        pass
+    finally:
+        app.cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,294 @@
+"""The web viewer end to end: a real headless Chromium clicks in trame-slicer views served by web/SliceSyncWeb.py.
+
+Clicks, drags and uploads are real browser input (DevTools Input.dispatchMouseEvent, a file chosen in the page's
+<input type=file>); the geometry is checked on the server's side, from the planes it writes to its state file.
+"""
+
+from __future__ import annotations
+
+import gzip
+import math
+import os
+import shutil
+import time
+
+import pytest
+
+from WebHarness import ROOT, VIEW_NAMES, Browser, ViewerServer, chromiumPaths, portIsFree, waitFor
+
+pytestmark = pytest.mark.skipif(
+    None in chromiumPaths(),
+    reason="Debian's chromium and chromium-driver are not installed (bash .ci/run installs them)",
+)
+
+TOLERANCE_MM = 1e-3
+SCREENSHOTS = os.path.join(ROOT, "out", "web")
+SHIFT = 8  # DevTools modifier bit
+
+
+def normalAndOffset(sliceToRAS: list[float]) -> tuple[tuple[float, float, float], float]:
+    """Return a view's plane normal (third column of SliceToRAS) and its offset along it."""
+    normal = (sliceToRAS[2], sliceToRAS[6], sliceToRAS[10])
+    origin = (sliceToRAS[3], sliceToRAS[7], sliceToRAS[11])
+    return normal, dot(normal, origin)
+
+
+def dot(a, b) -> float:
+    return sum(x * y for x, y in zip(a, b))
+
+
+def expectedOffset(view: dict, point) -> tuple[float, bool]:
+    """Where a target's plane must be: through the point, or clamped to the volume's voxel-centre slices."""
+    normal, _ = normalAndOffset(view["sliceToRAS"])
+    low, high = view["volumeSliceBounds"][4], view["volumeSliceBounds"][5]
+    wanted = dot(normal, point)
+    clamped = min(max(wanted, low), high)
+    return clamped, clamped != wanted
+
+
+def pixelToRAS(view: dict, x: float, y: float) -> tuple[float, float, float]:
+    """Map a view pixel (origin bottom left) to RAS with the XYToRAS matrix the server reported."""
+    m = view["xyToRAS"]
+    return tuple(m[4 * i] * x + m[4 * i + 1] * y + m[4 * i + 3] for i in range(3))
+
+
+def assertSyncedThrough(state: dict, sourceName: str, before: dict) -> tuple[float, float, float]:
+    """Every registered view but the source passes through the last point (or its clamped image); return it."""
+    sync = state["lastSync"]
+    assert sync["source"] == sourceName
+    point = sync["point"]
+    assert sorted(sync["targets"]) == sorted(name for name in VIEW_NAMES if name != sourceName)
+    for name in VIEW_NAMES:
+        view = state["views"][name]
+        if name == sourceName:
+            assert view["sliceToRAS"] == before["views"][name]["sliceToRAS"], "the clicked view moved"
+            continue
+        _, offset = normalAndOffset(view["sliceToRAS"])
+        wanted, clamped = expectedOffset(view, point)
+        assert abs(offset - wanted) < TOLERANCE_MM, f"{name} is {offset - wanted:+.4f} mm off the point"
+        assert clamped == (name in sync["clamped"])
+    return point
+
+
+def viewPoint(box: dict, fx: float, fy: float) -> tuple[float, float]:
+    """A point inside a view's box, as fractions of its width and height from the top left (page pixels)."""
+    return box["x"] + fx * box["width"], box["y"] + fy * box["height"]
+
+
+def clickAndWait(browser: Browser, server: ViewerServer, box: dict, fx: float, fy: float, modifiers: int = 0):
+    """Click at a fraction of a view's box; return (state before, state after the server synced)."""
+    before = server.state()
+    browser.click(*viewPoint(box, fx, fy), modifiers=modifiers)
+    previous = before["lastSync"]
+    after = waitFor(
+        lambda: (lambda state: state if state["lastSync"] != previous else None)(server.state()),
+        15,
+        "the server to sync after the click",
+    )
+    return before, after
+
+
+class Session:
+    """One server and the browser currently looking at it."""
+
+    def __init__(self) -> None:
+        self.server = ViewerServer()
+        self.browser: Browser | None = None
+
+
+@pytest.fixture(scope="module")
+def session():
+    current = Session()
+    try:
+        current.server.start()
+        current.browser = Browser()
+        yield current
+    finally:
+        if current.browser is not None:
+            current.browser.quit()
+        current.server.stop()
+
+
+@pytest.fixture
+def viewer(session):
+    return session.server, session.browser
+
+
+def test_page_shows_three_views_side_by_side_that_fit_1500x1000_without_scrolling(viewer):
+    server, browser = viewer
+    boxes = browser.open(server.url)
+
+    assert server.url.startswith("http://127.0.0.1:")
+    assert [round(box["width"]) for box in boxes] == [480, 480, 480]
+    assert [box["naturalWidth"] for box in boxes] == [480, 480, 480]
+    assert boxes[0]["x"] < boxes[1]["x"] < boxes[2]["x"]
+    width, height, scrollWidth, scrollHeight = browser.driver.execute_script(
+        "const e = document.documentElement; return [innerWidth, innerHeight, e.scrollWidth, e.scrollHeight]"
+    )
+    assert scrollWidth <= width and scrollHeight <= height
+    assert browser.text("slicesync-status").startswith("Syncing 3 views")
+    assert "mni_icbm152_t1" in browser.text("slicesync-message")
+    assert server.state()["enabled"] is True
+    browser.screenshot(os.path.join(SCREENSHOTS, "slicesync-web-before.png"))
+
+
+def test_a_click_in_each_view_moves_the_other_views_through_the_clicked_point(viewer):
+    server, browser = viewer
+    boxes = browser.waitForViews()
+    for index, (fx, fy) in enumerate([(0.42, 0.38), (0.55, 0.45), (0.6, 0.55)]):
+        name = VIEW_NAMES[index]
+        before, after = clickAndWait(browser, server, boxes[index], fx, fy)
+        point = assertSyncedThrough(after, name, before)
+
+        # The point is where the browser clicked: within a pixel and a half of that pixel's RAS.
+        view = before["views"][name]
+        width, height = view["dimensions"][:2]
+        expected = pixelToRAS(view, fx * width, (1 - fy) * height)
+        mmPerPixel = math.sqrt(sum(c * c for c in view["xyToRAS"][0:12:4]))
+        assert math.dist(point, expected) < 1.5 * mmPerPixel * math.sqrt(2)
+        r, a, s = point
+        expectedStatus = f"Synced 2 of 2 views to R {r:.1f}, A {a:.1f}, S {s:.1f}"
+        waitFor(lambda text=expectedStatus: browser.text("slicesync-status").startswith(text), 10, expectedStatus)
+
+    # The views kept their size through the clicks.
+    assert [round(box["width"]) for box in browser.waitForViews()] == [round(box["width"]) for box in boxes]
+    browser.screenshot(os.path.join(SCREENSHOTS, "slicesync-web-after.png"))
+
+
+def test_a_shift_click_changes_no_view(viewer):
+    server, browser = viewer
+    boxes = browser.waitForViews()
+    x, y = viewPoint(boxes[0], 0.3, 0.7)
+    browser.mouse("mouseMoved", x, y)
+    time.sleep(0.5)
+    before = server.state()
+    browser.mouse("mousePressed", x, y, modifiers=SHIFT, buttons=1, button="left")
+    browser.mouse("mouseReleased", x, y, modifiers=SHIFT, buttons=0, button="left")
+    time.sleep(1.5)
+    after = server.state()
+    assert after["lastSync"] == before["lastSync"]
+    for name in VIEW_NAMES:
+        assert after["views"][name]["sliceToRAS"] == before["views"][name]["sliceToRAS"]
+
+
+def test_a_drag_moves_the_other_views_along_with_the_pointer(viewer):
+    server, browser = viewer
+    boxes = browser.waitForViews()
+    box = boxes[0]
+    start = viewPoint(box, 0.35, 0.4)
+    browser.mouse("mouseMoved", *start)
+    browser.mouse("mousePressed", *start, buttons=1, button="left")
+    before = server.state()
+    points = []
+    for step in range(1, 9):
+        x, y = viewPoint(box, 0.35 + 0.03 * step, 0.4 + 0.02 * step)
+        browser.mouse("mouseMoved", x, y, buttons=1)
+        time.sleep(0.05)
+    # While the button is still held, the targets already follow the last position.
+    midDrag = waitFor(
+        lambda: (lambda s: s if s["lastSync"] and s["lastSync"] != before["lastSync"] else None)(server.state()),
+        10,
+        "the views to follow the drag",
+    )
+    points.append(assertSyncedThrough(midDrag, "Red", before))
+    browser.mouse("mouseReleased", x, y, buttons=0, button="left")
+    time.sleep(1.0)
+    final = server.state()
+    points.append(assertSyncedThrough(final, "Red", before))
+    view = before["views"]["Red"]
+    width, height = view["dimensions"][:2]
+    expected = pixelToRAS(view, (0.35 + 0.24) * width, (1 - 0.56) * height)
+    mmPerPixel = math.sqrt(sum(c * c for c in view["xyToRAS"][0:12:4]))
+    assert math.dist(final["lastSync"]["point"], expected) < 2 * mmPerPixel * math.sqrt(2)
+
+
+def _uploadAndWaitForError(browser: Browser, path: str) -> str:
+    browser.driver.execute_script("document.getElementById('slicesync-message').innerText = ''")
+    browser.driver.find_element("id", "slicesync-file").send_keys(path)
+    return waitFor(
+        lambda: browser.driver.execute_script(
+            "const e = document.getElementById('slicesync-message');"
+            "return e.classList.contains('error') && e.innerText.trim() ? e.innerText : null"
+        ),
+        10,
+        "the upload's error line",
+    )
+
+
+def test_files_that_are_not_volumes_give_one_line_each_and_clicks_still_sync(viewer, tmp_path):
+    server, browser = viewer
+    boxes = browser.waitForViews()
+    volumeBefore = server.state()["volume"]
+
+    text = tmp_path / "notes.txt"
+    text.write_text("not a volume\n" * 100)
+    fake = tmp_path / "fake.nii"
+    fake.write_bytes(b"\x00" * 400)
+    from Volumes import defaultVolumePath
+
+    truncated = tmp_path / "truncated.nii.gz"
+    with open(defaultVolumePath(), "rb") as stream:
+        data = gzip.decompress(stream.read())
+    truncated.write_bytes(gzip.compress(data[: len(data) // 3]))
+    huge = tmp_path / "huge.nii"
+    with open(huge, "wb") as stream:
+        stream.truncate(300 * 2**20)  # sparse: larger than the upload limit without using the disk
+
+    for path, words in [
+        (text, "not a volume file"),
+        (fake, "not a NIfTI volume"),
+        (truncated, "truncated"),
+        (huge, "limit"),
+    ]:
+        line = _uploadAndWaitForError(browser, str(path))
+        assert "\n" not in line.strip() and len(line) < 300, line
+        assert path.name in line and words in line, line
+        assert server.state()["volume"] == volumeBefore
+
+    before, after = clickAndWait(browser, server, boxes[1], 0.45, 0.5)
+    assertSyncedThrough(after, "Yellow", before)
+
+
+def test_a_volume_upload_replaces_the_volume_and_clicks_sync_on_it(viewer, tmp_path):
+    server, browser = viewer
+    from Volumes import defaultVolumePath
+
+    copy = tmp_path / "brain copy.nii.gz"
+    shutil.copyfile(defaultVolumePath(), copy)
+    browser.driver.find_element("id", "slicesync-file").send_keys(str(copy))
+    waitFor(lambda: server.state()["volume"] == "brain_copy", 30, "the uploaded volume")
+    waitFor(lambda: "Volume: brain_copy.nii.gz" in browser.text("slicesync-message"), 10, "the volume's line")
+    boxes = browser.waitForViews()
+    before, after = clickAndWait(browser, server, boxes[2], 0.4, 0.45)
+    assertSyncedThrough(after, "Green", before)
+
+
+def test_the_server_survives_a_page_reload_and_a_browser_leaving_in_the_middle_of_a_drag(session):
+    server, browser = session.server, session.browser
+    browser.driver.refresh()
+    boxes = browser.waitForViews()
+    before, after = clickAndWait(browser, server, boxes[0], 0.5, 0.45)
+    assertSyncedThrough(after, "Red", before)
+
+    x, y = viewPoint(boxes[0], 0.4, 0.4)
+    browser.mouse("mouseMoved", x, y)
+    browser.mouse("mousePressed", x, y, buttons=1, button="left")
+    browser.mouse("mouseMoved", x + 20, y + 10, buttons=1)
+    browser.quit()  # gone with the button held
+    session.browser = None
+
+    session.browser = second = Browser()
+    boxes = second.open(server.url)
+    before, after = clickAndWait(second, server, boxes[1], 0.5, 0.55)
+    assertSyncedThrough(after, "Yellow", before)
+
+
+def test_ctrl_c_stops_the_server_with_a_page_open_and_frees_the_port(viewer):
+    server, browser = viewer
+    browser.waitForViews()
+    pid = server.process.pid
+    seconds = server.interrupt(20.0)
+    assert seconds is not None, "the server did not stop within 20 s of Ctrl+C"
+    assert server.process.returncode == 0
+    assert not os.path.exists(f"/proc/{pid}")
+    waitFor(lambda: portIsFree(server.port), 5, "the port to be free")
