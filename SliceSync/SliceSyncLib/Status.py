@@ -40,7 +40,10 @@ class SyncResult:
         if self.skippedReason:
             return f"Not synced: {self.skippedReason}" + (" (" + "; ".join(self.notes) + ")" if self.notes else "")
         r, a, s = self.point
-        text = f"Synced {len(self.movedNames)} of {len(self.targetNames)} views to R {r:.1f}, A {a:.1f}, S {s:.1f}"
+        where = f"R {r:.1f}, A {a:.1f}, S {s:.1f}"
+        if self.targetNames and not (self.movedNames or self.clampedNames or self.outsideNames or self.notMoved):
+            return f"Already synced: the {len(self.targetNames)} views pass through {where}"
+        text = f"Synced {len(self.movedNames)} of {len(self.targetNames)} views to {where}"
         notes = []
         if self.world is not None and self.world != self.point:
             notes.append(

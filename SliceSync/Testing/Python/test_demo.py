@@ -1,21 +1,84 @@
-"""The README's main job: the demo renders real views, clicks, and writes the before/after picture."""
+"""The headless demo: real views, a click, a labelled before/after picture; bad input gives one line and exit 2."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 from PIL import Image
-from SliceSyncDemo import VIEW_SIZE, run
+from SliceSyncDemo import GAP, LABEL_HEIGHT, VIEW_SIZE, run
+
+from SliceSyncLib import SliceSyncEngine
+
+DEMO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "SliceSyncDemo.py")
 
 
-def test_demo_writes_a_picture_where_the_click_changed_only_the_other_views(tmp_path):
+def runDemo(*arguments: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, DEMO, *arguments], capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL
+    )
+
+
+def test_demo_writes_a_labelled_picture_where_the_click_changed_only_the_other_views(tmp_path):
     path = run(None, str(tmp_path / "demo.png"), None)
 
     pixels = np.asarray(Image.open(path).convert("RGB")).astype(int)
-    assert pixels.shape == (2 * VIEW_SIZE + 6, 3 * VIEW_SIZE, 3)
-    before, after = pixels[:VIEW_SIZE], pixels[VIEW_SIZE + 6 :]
+    assert pixels.shape == (3 * LABEL_HEIGHT + 2 * VIEW_SIZE + 2 * GAP, 3 * VIEW_SIZE, 3)
+    top = LABEL_HEIGHT
+    before = pixels[top : top + VIEW_SIZE]
+    top += VIEW_SIZE + GAP + LABEL_HEIGHT
+    after = pixels[top : top + VIEW_SIZE]
     tiles = [slice(k * VIEW_SIZE, (k + 1) * VIEW_SIZE) for k in range(3)]
     changed = [np.abs(after[:, tile] - before[:, tile]).sum(axis=2) > 30 for tile in tiles]
-    # Red (the clicked view) differs only by the drawn cross; Yellow and Green now cut through the lesion.
-    assert changed[0].sum() < 100
+    # Red (the clicked view) differs only by the drawn cross (205 pixels with its black outline); Yellow and
+    # Green now cut through the lesion.
+    assert changed[0].sum() <= 205
     assert changed[1].sum() > 1000
     assert changed[2].sum() > 1000
+    # The label bands and the status band carry text (light pixels on the dark band).
+    for band in (pixels[:LABEL_HEIGHT], pixels[-LABEL_HEIGHT:]):
+        assert (band.sum(axis=2) > 400).sum() > 50
+
+
+def test_demo_reports_a_missing_file_in_one_line_with_exit_status_2(tmp_path):
+    result = runDemo("--volume", str(tmp_path / "missing.nii.gz"), "--output", str(tmp_path / "x.png"))
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [f"error: {tmp_path / 'missing.nii.gz'}: no such file"]
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_demo_reports_a_file_that_is_not_a_volume_in_one_line_with_exit_status_2(tmp_path):
+    notVolume = tmp_path / "notes.nii.gz"
+    notVolume.write_text("this is not a volume\n")
+    result = runDemo("--volume", str(notVolume), "--output", str(tmp_path / "x.png"))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {notVolume}: ") and "could not read" in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_demo_refuses_a_click_outside_the_view_in_one_line_with_exit_status_2(tmp_path):
+    for pixel in (("320", "10"), ("10", "-1")):
+        result = runDemo("--click", *pixel, "--output", str(tmp_path / "x.png"))
+        assert result.returncode == 2
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and "outside the Red view" in lines[0] and "bottom left" in lines[0]
+
+
+def test_a_click_whose_targets_already_pass_through_the_point_says_so(bench, anatomical):
+    engine = SliceSyncEngine(bench.scene)
+    try:
+        for view in bench.views.values():
+            engine.addView(view.sliceNode, view.interactor)
+        engine.setEnabled(True)
+        red = bench.views["Red"]
+        width, height = red.size()
+        red.click(width // 2 + 5, height // 2 - 4)
+        assert engine.statusText().startswith("Synced 2 of 2 views to R ")
+        red.click(width // 2 + 5, height // 2 - 4)
+        r, a, s = engine.lastResult.point
+        assert engine.statusText() == f"Already synced: the 2 views pass through R {r:.1f}, A {a:.1f}, S {s:.1f}"
+    finally:
+        engine.cleanup()
