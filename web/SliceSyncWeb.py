@@ -25,6 +25,7 @@ sys.path[:0] = [HERE, os.path.join(ROOT, "SliceSync")]
 
 DEFAULT_PORT = 8080
 DEFAULT_HOST = "127.0.0.1"
+RENDER_FPS = 30.0  # at most this many frames per second per view; a view renders only when something changed
 VIEW_PIXELS = 480  # each slice view is a fixed square: clicks never resize it
 LAYOUT_SIZES = {"three": (3, 1), "one": (1, 1)}
 JUMP_LABELS = {"offset": "Offset", "centered": "Centered", "keepInView": "Keep in view"}
@@ -78,8 +79,14 @@ class SliceSyncWebApp:
         def noViewUi(*_args: Any) -> None:
             return None
 
+        # Every view streams at the same rate, hovered or not: the views a click moves are never the hovered one.
         register_rca_factories(
-            self.slicerApp.view_manager, server, slice_view_ui_f=noViewUi, three_d_view_ui_f=noViewUi
+            self.slicerApp.view_manager,
+            server,
+            slice_view_ui_f=noViewUi,
+            three_d_view_ui_f=noViewUi,
+            target_fps=RENDER_FPS,
+            blur_fps=RENDER_FPS,
         )
         self.layoutManager = LayoutManager(self.scene, self.slicerApp.view_manager, server)
         axial, sagittal, coronal = (
@@ -117,6 +124,8 @@ class SliceSyncWebApp:
                 "message": "",
                 "messageIsError": False,
                 "uploadBusy": False,
+                "showReadout": True,
+                "readoutText": "",
             }
         )
         self.state.change("syncOn")(self._onSyncChanged)
@@ -124,6 +133,7 @@ class SliceSyncWebApp:
         self.state.change("clampMode")(self._onClampModeChanged)
         self.state.change("dragFollow")(self._onDragFollowChanged)
         self.state.change("layoutName")(self._onLayoutNameChanged)
+        self.state.change("showReadout")(self._onShowReadoutChanged)
         self.server.controller.trigger("slicesync_upload")(self.onUpload)
         self._buildUi()
         self.layoutManager.set_layout("three")
@@ -152,7 +162,7 @@ class SliceSyncWebApp:
                 "html, body { margin: 0; background: #141414; color: #ddd; font: 14px sans-serif; }"
                 " #slicesync-controls { display: flex; gap: 18px; align-items: center; padding: 8px 10px; }"
                 " #slicesync-controls select, #slicesync-controls button { font: 14px sans-serif; }"
-                " #slicesync-status, #slicesync-message { padding: 6px 10px; white-space: nowrap;"
+                " #slicesync-status, #slicesync-message, #slicesync-readout { padding: 6px 10px; white-space: nowrap;"
                 " overflow: hidden; text-overflow: ellipsis; height: 18px; }"
                 " #slicesync-message.error { color: #ff6b5b; }"
             )
@@ -175,6 +185,9 @@ class SliceSyncWebApp:
                     html.Input(type="checkbox", id="slicesync-drag", v_model=("dragFollow",))
                     html.Span(" Follow while dragging")
                 with html.Label():
+                    html.Input(type="checkbox", id="slicesync-readout-on", v_model=("showReadout",))
+                    html.Span(" Readout")
+                with html.Label():
                     html.Span("Views ")
                     with html.Select(id="slicesync-layout", v_model=("layoutName",)):
                         html.Option("Axial, sagittal, coronal", value="three")
@@ -195,6 +208,7 @@ class SliceSyncWebApp:
             with html.Div(id="slicesync-views", style=(views,)):
                 self.layoutManager.initialize_layout_grid(layout)
             html.Div("{{ statusText }}", id="slicesync-status")
+            html.Div("{{ readoutText }}", id="slicesync-readout", v_show=("showReadout",))
             html.Div("{{ message }}", id="slicesync-message", classes=("messageIsError ? 'error' : ''",))
         self._layout = layout
 
@@ -227,6 +241,9 @@ class SliceSyncWebApp:
         if layoutName in LAYOUT_SIZES:
             self.layoutManager.set_layout(layoutName)
 
+    def _onShowReadoutChanged(self, showReadout: Any, **_: Any) -> None:
+        self._onStatus(self.engine.statusText())
+
     def _onLayoutChanged(self, *_args: Any) -> None:
         # Views a new layout creates show the current volume; the host adapter registers them with the engine.
         for view in self.slicerApp.view_manager.get_slice_views():
@@ -237,8 +254,11 @@ class SliceSyncWebApp:
     # -- status --------------------------------------------------------------------------------------
 
     def _onStatus(self, text: str) -> None:
+        # The readout is computed only while it is shown: one line, the volumes separated by semicolons.
+        readout = "; ".join(self.engine.readout().text().splitlines()) if self.state.showReadout else ""
         with self.state:
             self.state.statusText = text
+            self.state.readoutText = readout
         self.writeState()
 
     def _setMessage(self, text: str, isError: bool) -> None:

@@ -270,8 +270,15 @@ class Browser:
         """Return the text shown by the element with this id."""
         return self.driver.execute_script(f"return document.getElementById('{elementId}').innerText")
 
-    def screenshot(self, path: str) -> str:
-        """Save the page as a PNG and return its path."""
+    def screenshot(self, path: str, downTo: str = "slicesync-message") -> str:
+        """Save the page, down to the bottom of the element with id downTo, as a PNG; return its path."""
+        from PIL import Image
+
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         self.driver.save_screenshot(path)
+        script = f"return document.getElementById('{downTo}').getBoundingClientRect().bottom"
+        bottom = self.driver.execute_script(script)
+        with Image.open(path) as page:
+            cropped = page.crop((0, 0, page.width, min(page.height, int(bottom) + 8)))
+        cropped.save(path)
         return path

@@ -149,6 +149,9 @@ def test_a_click_in_each_view_moves_the_other_views_through_the_clicked_point(vi
         r, a, s = point
         expectedStatus = f"Synced 2 of 2 views to R {r:.1f}, A {a:.1f}, S {s:.1f}"
         waitFor(lambda text=expectedStatus: browser.text("slicesync-status").startswith(text), 10, expectedStatus)
+        # The readout line names the point and the voxel of the volume under it.
+        readout = f"R {r:.2f}, A {a:.2f}, S {s:.2f} mm; background: mni_icbm152_t1_tal_nlin_sym_09a_converted: IJK ("
+        waitFor(lambda text=readout: browser.text("slicesync-readout").startswith(text), 10, readout)
 
     # The views kept their size through the clicks.
     assert [round(box["width"]) for box in browser.waitForViews()] == [round(box["width"]) for box in boxes]
