@@ -58,6 +58,23 @@ def capturedVtkMessages():
         previous.UnRegister(None)
 
 
+@contextlib.contextmanager
+def quietViewCreation():
+    """Hide the two warnings VTK gives for every off-screen view trame-slicer builds (no X display; a deprecated
+    resize event trame-slicer observes); errors still show."""
+    import vtk
+
+    warnings = vtk.vtkObject.GetGlobalWarningDisplay()
+    verbosity = vtk.vtkLogger.GetCurrentVerbosityCutoff()
+    vtk.vtkObject.GlobalWarningDisplayOff()
+    vtk.vtkLogger.SetStderrVerbosity(vtk.vtkLogger.VERBOSITY_ERROR)
+    try:
+        yield
+    finally:
+        vtk.vtkLogger.SetStderrVerbosity(verbosity)
+        vtk.vtkObject.SetGlobalWarningDisplay(warnings)
+
+
 class SliceSyncWebApp:
     """A trame server with trame-slicer slice views under one SliceSync engine, its controls and status line."""
 
@@ -136,7 +153,8 @@ class SliceSyncWebApp:
         self.state.change("showReadout")(self._onShowReadoutChanged)
         self.server.controller.trigger("slicesync_upload")(self.onUpload)
         self._buildUi()
-        self.layoutManager.set_layout("three")
+        with quietViewCreation():
+            self.layoutManager.set_layout("three")
         self.host.refresh()
 
     # -- page ----------------------------------------------------------------------------------------
@@ -239,7 +257,8 @@ class SliceSyncWebApp:
 
     def _onLayoutNameChanged(self, layoutName: Any, **_: Any) -> None:
         if layoutName in LAYOUT_SIZES:
-            self.layoutManager.set_layout(layoutName)
+            with quietViewCreation():
+                self.layoutManager.set_layout(layoutName)
 
     def _onShowReadoutChanged(self, showReadout: Any, **_: Any) -> None:
         self._onStatus(self.engine.statusText())
