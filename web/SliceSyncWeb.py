@@ -429,6 +429,19 @@ def _exitOnSecondInterrupt() -> None:
     signal.signal(signal.SIGTERM, onInterrupt)
 
 
+def portProblem(host: str, port: int) -> Optional[str]:
+    """Return None if the server can listen on host:port, else one line saying why not."""
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as error:
+        return f"cannot listen on {host}:{port} ({error.strerror or error}); choose another with --port"
+    return None
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     """Serve the viewer until Ctrl+C."""
     args = parseArguments(argv)
@@ -439,6 +452,10 @@ def main(argv: Optional[list[str]] = None) -> int:
         volumePath = args.volume or defaultVolumePath()
     except FileNotFoundError as error:
         sys.stderr.write(f"error: {error}\n")
+        return 2
+    problem = portProblem(args.host, args.port)
+    if problem:
+        sys.stderr.write(f"error: {problem}\n")
         return 2
     sys.argv = sys.argv[:1]  # trame reads the command line too; it gets its settings from here instead
     from trame.app import get_server
