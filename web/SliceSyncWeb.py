@@ -13,10 +13,8 @@ import contextlib
 import json
 import logging
 import os
-import signal
 import sys
 import tempfile
-import threading
 from typing import Any, Optional
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -410,25 +408,6 @@ def _acceptedSuffixes() -> list[str]:
     return [suffix for suffix in VOLUME_SUFFIXES if suffix != ".nii.gz"] + [".gz"]
 
 
-def _exitOnSecondInterrupt() -> None:
-    # The server stops on the first Ctrl+C; a second one, or a shutdown taking too long, ends the process.
-    def hardExit(*_args: Any) -> None:
-        os._exit(130)
-
-    def watchdog() -> None:
-        threading.Event().wait(15)
-        os._exit(130)
-
-    def onInterrupt(signum: int, _frame: Any) -> None:
-        signal.signal(signal.SIGINT, hardExit)
-        signal.signal(signal.SIGTERM, hardExit)
-        threading.Thread(target=watchdog, daemon=True).start()
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGINT, onInterrupt)
-    signal.signal(signal.SIGTERM, onInterrupt)
-
-
 def portProblem(host: str, port: int) -> Optional[str]:
     """Return None if the server can listen on host:port, else one line saying why not."""
     import socket
@@ -474,8 +453,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         sys.stdout.flush()
 
     server.controller.on_server_ready.add(announce)
-    _exitOnSecondInterrupt()
-    try:
+    try:  # the web server stops on Ctrl+C (SIGINT) or SIGTERM by itself; then the views are cleaned up
         server.start(
             port=args.port,
             host=args.host,
@@ -492,4 +470,7 @@ def main(argv: Optional[list[str]] = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:  # Ctrl+C before the server started
+        sys.exit(130)
