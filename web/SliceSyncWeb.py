@@ -140,6 +140,8 @@ class SliceSyncWebApp:
                 "messageIsError": False,
                 "uploadBusy": False,
                 "showReadout": True,
+                "canGoBack": False,
+                "canGoForward": False,
                 "readoutText": "",
             }
         )
@@ -208,6 +210,8 @@ class SliceSyncWebApp:
                     with html.Select(id="slicesync-layout", v_model=("layoutName",)):
                         html.Option("Axial, sagittal, coronal", value="three")
                         html.Option("Axial only", value="one")
+                html.Button("Back", id="slicesync-back", disabled=("!canGoBack",), click=self.goBack)
+                html.Button("Forward", id="slicesync-forward", disabled=("!canGoForward",), click=self.goForward)
                 html.Button(
                     "Open volume...",
                     id="slicesync-open",
@@ -273,10 +277,21 @@ class SliceSyncWebApp:
     def _onStatus(self, text: str) -> None:
         # The readout is computed only while it is shown: one line, the volumes separated by semicolons.
         readout = "; ".join(self.engine.readout().text().splitlines()) if self.state.showReadout else ""
+        index, length = self.engine.historyIndex(), len(self.engine.history())
         with self.state:
             self.state.statusText = text
             self.state.readoutText = readout
+            self.state.canGoBack = index > 0
+            self.state.canGoForward = 0 <= index < length - 1
         self.writeState()
+
+    def goBack(self) -> None:
+        """Sync every view to the previous point of the cursor's history."""
+        self.engine.back()
+
+    def goForward(self) -> None:
+        """Sync every view to the next point of the cursor's history."""
+        self.engine.forward()
 
     def _setMessage(self, text: str, isError: bool) -> None:
         with self.state:
@@ -313,6 +328,9 @@ class SliceSyncWebApp:
             "message": self.state.message,
             "volume": self.volumeNode.GetName() if self.volumeNode is not None else None,
             "enabled": self.engine.isEnabled(),
+            "cursor": list(self.engine.cursorRAS() or []) or None,
+            "history": [list(point) for point in self.engine.history()],
+            "historyIndex": self.engine.historyIndex(),
             "lastSync": None
             if result is None
             else {

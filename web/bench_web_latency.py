@@ -27,6 +27,19 @@ POINTS = ((0.36, 0.40), (0.62, 0.58))  # fractions of the axial view; each click
 TARGETS = (1, 2)  # Yellow and Green in the page's order
 
 
+def settledFrameCounts(browser: Browser, quiet: float = 0.3) -> list[int]:
+    """Wait until no view has shown a new image for quiet seconds (late frames of the last click included)."""
+    script = "return [window.sliceSyncPresses.length, ...window.sliceSyncFrames.map(f => f.length)]"
+    counts = browser.driver.execute_script(script)
+    since = time.monotonic()
+    while time.monotonic() - since < quiet:
+        time.sleep(0.05)
+        now = browser.driver.execute_script(script)
+        if now != counts:
+            counts, since = now, time.monotonic()
+    return counts
+
+
 def measure(clicks: int, warmup: int = 5) -> tuple[list[float], dict]:
     """Return the latencies (ms) of clicks after warmup clicks, and facts about the run."""
     server = ViewerServer()
@@ -41,9 +54,7 @@ def measure(clicks: int, warmup: int = 5) -> tuple[list[float], dict]:
         for index in range(warmup + clicks):
             fx, fy = POINTS[index % 2]
             x, y = box["x"] + fx * box["width"], box["y"] + fy * box["height"]
-            counts = browser.driver.execute_script(
-                "return [window.sliceSyncPresses.length, ...window.sliceSyncFrames.map(f => f.length)]"
-            )
+            counts = settledFrameCounts(browser)
             previous = server.state()["lastSync"]
             browser.click(x, y)
 
@@ -65,8 +76,8 @@ def measure(clicks: int, warmup: int = 5) -> tuple[list[float], dict]:
             waitFor(lambda previous=previous: server.state()["lastSync"] != previous, 15, "the server's sync")
             if index >= warmup:
                 latencies.append(float(latency))
-            time.sleep(0.05)
         facts = {
+            "load": "/".join(f"{value:.1f}" for value in os.getloadavg()),
             "views": f"{len(VIEW_NAMES)} slice views of {int(boxes[0]['width'])} x {int(boxes[0]['height'])} pixels",
             "volume": server.state()["volume"],
         }
@@ -96,8 +107,11 @@ def report(latencies: list[float], facts: dict) -> str:
         f" headless Chromium ({chromiumPaths()[0]}),"
         " off-screen Mesa rendering, trame-rca JPEG frames.",
         f"- Page: {facts['views']}; volume {facts['volume']}.",
+        f"- Load average (1/5/15 min) when the clicks ended: {facts['load']} (the machine is shared; on 2 cores a"
+        " load above 2 means every process waits for the CPU, and these times grow with it).",
         "- Each click: DevTools mouse press + release in the axial view, alternating between two points, so both"
-        " other views move; timed in the page from the press event to the first new image of the last target.",
+        " other views move; timed in the page from the press event to the first new image of the last target"
+        " (the views are quiet, no image for 0.3 s, before each click).",
         "",
         "| Clicks | Median (ms) | p95 (ms) | Min (ms) | Max (ms) |",
         "|---|---|---|---|---|",

@@ -158,6 +158,34 @@ def test_a_click_in_each_view_moves_the_other_views_through_the_clicked_point(vi
     browser.screenshot(os.path.join(SCREENSHOTS, "slicesync-web-after.png"))
 
 
+def assertAllThrough(state: dict, point) -> None:
+    """Every view passes through point, or its clamped image."""
+    for name in VIEW_NAMES:
+        view = state["views"][name]
+        _, offset = normalAndOffset(view["sliceToRAS"])
+        wanted, _clamped = expectedOffset(view, point)
+        assert abs(offset - wanted) < TOLERANCE_MM, f"{name} is {offset - wanted:+.4f} mm off {point}"
+
+
+def test_back_and_forward_buttons_move_every_view_through_the_previous_and_next_points(viewer):
+    server, browser = viewer
+    boxes = browser.waitForViews()
+    points = []
+    for fx, fy in ((0.4, 0.45), (0.58, 0.52)):
+        before, after = clickAndWait(browser, server, boxes[0], fx, fy)
+        points.append(after["cursor"])
+    browser.driver.find_element("id", "slicesync-back").click()
+    state = waitFor(lambda: (s := server.state())["cursor"] == points[0] and s, 10, "the cursor to go back")
+    assertAllThrough(state, points[0])
+    forward = waitFor(
+        lambda: browser.driver.find_element("id", "slicesync-forward").is_enabled(), 10, "Forward to be enabled"
+    )
+    assert forward
+    browser.driver.find_element("id", "slicesync-forward").click()
+    state = waitFor(lambda: (s := server.state())["cursor"] == points[1] and s, 10, "the cursor to go forward")
+    assertAllThrough(state, points[1])
+
+
 def test_a_shift_click_changes_no_view(viewer):
     server, browser = viewer
     boxes = browser.waitForViews()
