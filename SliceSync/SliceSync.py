@@ -19,11 +19,14 @@ from slicer.ScriptedLoadableModule import (
 from slicer.util import VTKObservationMixin
 
 from SliceSyncLib import Parameters
+from SliceSyncLib.Link import DEFAULT_HOST, DEFAULT_PORT
 from SliceSyncLib.ViewBinding import ALL_VIEW_GROUPS, MAX_VIEW_GROUP, SyncSettings, ViewBinding
 
 # Not used by Slicer 5.8 itself (Ctrl+Shift+S is "Save As" in many other programs, so it is avoided).
 TOGGLE_SHORTCUT = "Ctrl+Shift+J"
 SETTINGS_GROUP = "SliceSync/"
+# How often received link points are applied (on Qt's main thread).
+LINK_POLL_INTERVAL_MS = 20
 README_URL = "https://github.com/slicesync/SlicerSliceSync#readme"
 LIBRARY_PACKAGE = "SliceSyncLib"
 
@@ -141,6 +144,16 @@ class FollowMarkups(enum.Enum):
         }[self.name]
 
 
+class LinkRole(enum.Enum):
+    """Which end of the OpenIGTLink link this Slicer is (names are the engine's link roles)."""
+
+    server = "server"
+    client = "client"
+
+    def label(self) -> str:
+        return {"server": _("Server (others connect here)"), "client": _("Client (connect to a server)")}[self.name]
+
+
 @parameterNodeWrapper
 class SliceSyncParameterNode:
     """
@@ -156,6 +169,7 @@ class SliceSyncParameterNode:
     followMarkups - whether placed (and dragged) markups points move the other views.
     linkedViewGroups - the view groups a click moves together, e.g. "0, 1" ("": the mapped groups and 0).
     Each view group's transform is a node reference (SliceSyncLib.Parameters.TRANSFORM_ROLE + group).
+    linkRole, linkHost, linkPort - where the cursor link (OpenIGTLink POINT messages) listens or connects.
     """
 
     enabled: bool = False
@@ -166,6 +180,9 @@ class SliceSyncParameterNode:
     viewGroup: Annotated[int, WithinRange(ALL_VIEW_GROUPS, MAX_VIEW_GROUP)] = ALL_VIEW_GROUPS
     followMarkups: FollowMarkups = FollowMarkups.place
     linkedViewGroups: str = ""
+    linkRole: LinkRole = LinkRole.server
+    linkHost: str = DEFAULT_HOST
+    linkPort: Annotated[int, WithinRange(1, 65535)] = DEFAULT_PORT
 
 
 def writeSettings(parameterNode, settings: SyncSettings) -> None:
@@ -234,6 +251,9 @@ class SliceSyncWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
             self.ui.clampModeComboBox.addItem(mode.label(), mode.name)
         for mode in FollowMarkups:
             self.ui.followMarkupsComboBox.addItem(mode.label(), mode.name)
+        for role in LinkRole:
+            self.ui.linkRoleComboBox.addItem(role.label(), role.name)
+        self.logic.setLinkStatusCallback(self.onLinkStatusChanged)
         self._connectGui()
         self._installShortcut()
 
@@ -260,6 +280,10 @@ class SliceSyncWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
             (ui.viewGroupTransformSelector, "currentNodeChanged(vtkMRMLNode*)", self.onViewGroupTransformChanged),
             (ui.resetButton, "clicked(bool)", self.onResetButton),
             (ui.readoutCollapsibleButton, "contentsCollapsed(bool)", self.updateReadout),
+            (ui.linkRoleComboBox, "currentIndexChanged(int)", self.updateParameterNodeFromGUI),
+            (ui.linkHostLineEdit, "editingFinished()", self.updateParameterNodeFromGUI),
+            (ui.linkPortSpinBox, "valueChanged(int)", self.updateParameterNodeFromGUI),
+            (ui.linkButton, "clicked(bool)", self.onLinkButton),
             (ui.copyReadoutButton, "clicked(bool)", self.onCopyReadout),
         ]
         for widget, signal, slot in self._guiConnections:
@@ -341,6 +365,9 @@ class SliceSyncWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
             self.ui.viewGroupSpinBox.value = settings.viewGroup
             self.ui.followMarkupsComboBox.currentIndex = self.ui.followMarkupsComboBox.findData(settings.followMarkups)
             self.ui.linkedViewGroupsLineEdit.text = settings.linkedViewGroups
+            self.ui.linkRoleComboBox.currentIndex = self.ui.linkRoleComboBox.findData(settings.linkRole)
+            self.ui.linkHostLineEdit.text = settings.linkHost
+            self.ui.linkPortSpinBox.value = settings.linkPort
             transforms = Parameters.viewGroupTransforms(self._parameterNode)
             self.ui.viewGroupTransformSelector.setCurrentNode(transforms.get(int(self.ui.mappedViewGroupSpinBox.value)))
         finally:
@@ -362,6 +389,9 @@ class SliceSyncWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
                 viewGroup=int(ui.viewGroupSpinBox.value),
                 followMarkups=str(ui.followMarkupsComboBox.itemData(ui.followMarkupsComboBox.currentIndex)),
                 linkedViewGroups=str(ui.linkedViewGroupsLineEdit.text),
+                linkRole=str(ui.linkRoleComboBox.itemData(ui.linkRoleComboBox.currentIndex)),
+                linkHost=str(ui.linkHostLineEdit.text).strip(),
+                linkPort=int(ui.linkPortSpinBox.value),
             )
         except ValueError as error:
             slicer.util.errorDisplay(_("SliceSync option not changed: {reason}").format(reason=error))
@@ -385,6 +415,19 @@ class SliceSyncWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
         if self.logic is None or self.ui.readoutCollapsibleButton.collapsed:
             return
         self.ui.readoutLabel.text = self.logic.engine.readout().text()
+
+    def onLinkButton(self, *args) -> None:
+        """Start the link with the role, host and port shown, or stop it."""
+        with slicer.util.tryWithErrorDisplay(_("Failed to start or stop the SliceSync link."), waitCursor=False):
+            if self.logic.isLinkRunning():
+                self.logic.stopLink()
+            else:
+                self.logic.startLink()
+
+    def onLinkStatusChanged(self, text: str) -> None:
+        """Show the link's state; the button says what a click will do."""
+        self.ui.linkStatusLabel.text = text
+        self.ui.linkButton.text = _("Stop link") if self.logic.isLinkRunning() else _("Start link")
 
     def onCopyReadout(self, *args) -> None:
         """Put the readout (position, then one line per volume) on the clipboard."""
@@ -425,6 +468,9 @@ class SliceSyncLogic(ScriptedLoadableModuleLogic, VTKObservationMixin):
         VTKObservationMixin.__init__(self)
         self.binding = ViewBinding(slicer.mrmlScene)
         self._node = None
+        self._linkTimer = None
+        self._linkStatusCallback = None
+        self._linkStatusText = ""
         self._layoutManager = slicer.app.layoutManager()
         if self._layoutManager is None:
             logging.info("SliceSync: no layout manager (no main window); click-to-sync stays idle")
@@ -490,6 +536,48 @@ class SliceSyncLogic(ScriptedLoadableModuleLogic, VTKObservationMixin):
         node = self._node or self.parameterNode()
         return Parameters.updateParameterNode(node, enabled=not Parameters.readParameterNode(node).enabled).enabled
 
+    def startLink(self) -> None:
+        """Start the cursor link with the parameter node's role, host and port; received points apply on a timer."""
+        self.binding.startLink(Parameters.readParameterNode(self.parameterNode()))
+        if self._linkTimer is None:
+            self._linkTimer = qt.QTimer()
+            self._linkTimer.setInterval(LINK_POLL_INTERVAL_MS)
+            self._linkTimer.connect("timeout()", self.onLinkTimer)
+        self._linkTimer.start()
+        self._updateLinkStatus()
+
+    def stopLink(self) -> None:
+        """Stop the link and its timer; safe without a link."""
+        if self._linkTimer is not None:
+            self._linkTimer.stop()
+        self.binding.stopLink()
+        self._updateLinkStatus()
+
+    def isLinkRunning(self) -> bool:
+        """Return whether the link was started and not stopped."""
+        return self._linkTimer is not None and self._linkTimer.isActive()
+
+    def onLinkTimer(self) -> None:
+        """Apply the latest point received over the link, and report the link's state when it changes."""
+        self.engine.pollLink()
+        self._updateLinkStatus()
+
+    def setLinkStatusCallback(self, callback) -> None:
+        """Call ``callback(text)`` when the link's one-line state changes (None to stop)."""
+        self._linkStatusCallback = callback
+        self._linkStatusText = ""
+        self._updateLinkStatus()
+
+    def linkStatusText(self) -> str:
+        """Return one line about the link."""
+        return self.binding.linkStatusText(self.isLinkRunning())
+
+    def _updateLinkStatus(self) -> None:
+        text = self.linkStatusText()
+        if text != self._linkStatusText and self._linkStatusCallback is not None:
+            self._linkStatusText = text
+            self._linkStatusCallback(text)
+
     def sliceViewHandles(self) -> list:
         """Return (name, slice node, interactor) for every slice view of the layout, hidden ones included."""
         if self._layoutManager is None:
@@ -536,6 +624,11 @@ class SliceSyncLogic(ScriptedLoadableModuleLogic, VTKObservationMixin):
         if self._layoutManager is not None:
             self._layoutManager.layoutChanged.disconnect(self.onLayoutChanged)
             self._layoutManager = None
+        if self._linkTimer is not None:
+            self._linkTimer.stop()
+            self._linkTimer.disconnect("timeout()", self.onLinkTimer)
+            self._linkTimer = None
+        self._linkStatusCallback = None
         self.setParameterNode(None)
         self.removeObservers()
         self.binding.cleanup()

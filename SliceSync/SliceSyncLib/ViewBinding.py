@@ -16,6 +16,7 @@ import vtk
 
 from .Engine import CLAMP_MODES, JUMP_MODES, SliceSyncEngine
 from .GroupMapping import VIEW_GROUP_COUNT
+from .Link import DEFAULT_HOST, DEFAULT_PORT, ROLES
 from .MarkupsFollower import FOLLOW_MODES
 
 # viewGroup value meaning "every view group takes part".
@@ -41,6 +42,9 @@ class SyncSettings:
     viewGroup: int = ALL_VIEW_GROUPS
     followMarkups: str = "place"
     linkedViewGroups: str = ""
+    linkRole: str = "server"
+    linkHost: str = DEFAULT_HOST
+    linkPort: int = DEFAULT_PORT
 
     def validate(self) -> None:
         """Raise ValueError if any value is out of range."""
@@ -52,6 +56,12 @@ class SyncSettings:
         if self.clampMode not in CLAMP_MODES:
             raise ValueError(f"clampMode must be one of {', '.join(CLAMP_MODES)}; got {self.clampMode!r}")
         self.linkedGroupList()
+        if self.linkRole not in ROLES:
+            raise ValueError(f"linkRole must be one of {', '.join(ROLES)}; got {self.linkRole!r}")
+        if not isinstance(self.linkHost, str) or not self.linkHost.strip() or any(c.isspace() for c in self.linkHost):
+            raise ValueError(f"linkHost must be a host name or address without spaces; got {self.linkHost!r}")
+        if isinstance(self.linkPort, bool) or not isinstance(self.linkPort, int) or not 1 <= self.linkPort <= 65535:
+            raise ValueError(f"linkPort must be an integer from 1 to 65535; got {self.linkPort!r}")
         if self.followMarkups not in FOLLOW_MODES:
             raise ValueError(f"followMarkups must be one of {', '.join(FOLLOW_MODES)}; got {self.followMarkups!r}")
         if (
@@ -132,6 +142,7 @@ class ViewBinding:
         self.engine = SliceSyncEngine(scene)
         self._settings = SyncSettings()
         self._transforms: dict[int, slicer.vtkMRMLTransformNode] = {}
+        self._linkSettings: Optional[SyncSettings] = None
         self._offered: dict[str, tuple[slicer.vtkMRMLSliceNode, vtk.vtkRenderWindowInteractor]] = {}
         self._statusCallback: Optional[Callable[[str], None]] = None
         self._applyToEngine()
@@ -239,6 +250,29 @@ class ViewBinding:
         """Return the engine's one-line status."""
         return self.engine.statusText()
 
+    def linkStatusText(self, running: bool) -> str:
+        """Return one line about the link: off, or role, address, peers and message counts."""
+        settings = self._linkSettings if running and self._linkSettings is not None else None
+        if settings is None:
+            return "Link is off"
+        status = self.engine.linkStatus()
+        peers = status.get("peers") or []
+        where = f"{settings.linkHost}:{settings.linkPort}"
+        head = f"Server on {where}" if settings.linkRole == "server" else f"Client of {where}"
+        connection = f"{len(peers)} peer{'s' if len(peers) != 1 else ''}" if peers else "waiting for a peer"
+        return f"{head}: {connection}; sent {status.get('sent', 0)}, received {status.get('received', 0)}"
+
+    def startLink(self, settings: SyncSettings) -> None:
+        """Start the engine's link with the settings' role, host and port (replaces a running link)."""
+        settings.validate()
+        self.engine.startLink(settings.linkRole, settings.linkHost, settings.linkPort)
+        self._linkSettings = settings
+
+    def stopLink(self) -> None:
+        """Stop the engine's link; safe without one."""
+        self.engine.stopLink()
+        self._linkSettings = None
+
     # -- lifetime ------------------------------------------------------------------------------------
 
     def setScene(self, scene: slicer.vtkMRMLScene) -> None:
@@ -249,13 +283,15 @@ class ViewBinding:
         self.engine.cleanup()
         self.engine = SliceSyncEngine(scene)
         self._transforms = {}
+        self._linkSettings = None
         self._applyToEngine()
         if callback is not None:
             self.setStatusCallback(callback)
         self.refresh()
 
     def cleanup(self) -> None:
-        """Release every view and observer; safe to call twice."""
+        """Release every view and observer and stop the link; safe to call twice."""
         self.engine.cleanup()
+        self._linkSettings = None
         self._offered = {}
         self._statusCallback = None

@@ -540,6 +540,40 @@ class StandInShortcut(StandInQObject):
         self.activated.emit()
 
 
+class StandInTimer(StandInQObject):
+    """Stand-in for QTimer: ``fire()`` is one timeout; instances are listed in ``instances``."""
+
+    SIGNALS = ("timeout",)
+    instances: list[StandInTimer] = []
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._active = False
+        self._interval = 0
+        StandInTimer.instances.append(self)
+
+    def setInterval(self, milliseconds: int) -> None:
+        self._interval = int(milliseconds)
+
+    def interval(self) -> int:
+        return self._interval
+
+    def start(self, milliseconds: Optional[int] = None) -> None:
+        if milliseconds is not None:
+            self._interval = int(milliseconds)
+        self._active = True
+
+    def stop(self) -> None:
+        self._active = False
+
+    def isActive(self) -> bool:
+        return self._active
+
+    def fire(self) -> None:
+        if self._active:
+            self.timeout.emit()
+
+
 class StandInQMessageBox:
     """Stand-in for QMessageBox's enum values (in testing mode slicer.util only logs the message)."""
 
@@ -870,6 +904,7 @@ def loadLayer(layer: Path) -> None:
             "QSettings": StandInQSettings,
             "QShortcut": StandInShortcut,
             "QMessageBox": StandInQMessageBox,
+            "QTimer": StandInTimer,
             "QKeySequence": StandInKeySequence,
             "Qt": StandInQt,
         },
@@ -990,6 +1025,7 @@ def harnessFixture(bench: Any) -> Any:
     """pytest fixture body: a Slicer session over the bench with empty settings; the module is not loaded yet."""
     StandInQSettings.store.clear()
     StandInShortcut.live.clear()
+    StandInTimer.instances.clear()
     session = ModuleHarness(bench)
     yield session
     if session.module is not None and session.moduleInfo.panel is not None:

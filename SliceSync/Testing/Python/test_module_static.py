@@ -154,6 +154,7 @@ def test_parameter_widgets_have_types_the_wrapper_can_connect():
         "JumpMode": "QComboBox",
         "ClampMode": "QComboBox",
         "FollowMarkups": "QComboBox",
+        "LinkRole": "QComboBox",
         "str": "QLineEdit",
     }
     for name, info in widgets.items():

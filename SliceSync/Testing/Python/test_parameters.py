@@ -44,6 +44,9 @@ def test_settings_are_stored_as_the_wrapper_stores_them(node):
         "viewGroup": "2",
         "followMarkups": "place",
         "linkedViewGroups": "",
+        "linkRole": "server",
+        "linkHost": "127.0.0.1",
+        "linkPort": "18944",
     }
     assert Parameters.readParameterNode(node) == settings
 

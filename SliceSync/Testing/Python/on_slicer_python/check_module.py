@@ -449,3 +449,74 @@ def test_linked_view_groups_are_validated_applied_and_remembered(harness, bench,
     assert harness.logic.engine.linkedViewGroups() == [0]
     ui.linkedViewGroupsLineEdit.finishEditing("")
     assert harness.logic.engine.linkedViewGroups() == [0, 1]
+
+
+# -- panel part of issue 12: the link ----------------------------------------------------------------------------
+
+
+def _activeTimers() -> list:
+    from SlicerPythonHarness import StandInTimer
+
+    return [timer for timer in StandInTimer.instances if timer.isActive()]
+
+
+def test_link_section_shares_the_cursor_with_a_client_both_ways(harness, bench, anatomical):
+    import threading
+
+    from LinkPeer import freePort, waitFor
+
+    from SliceSyncBench import SliceViewBench
+    from SliceSyncLib import SliceSyncEngine
+
+    threadsBefore = threading.active_count()
+    StandInQSettings.store["SliceSync/enabled"] = "true"
+    harness.start()
+    ui, logic = harness.widget.ui, harness.logic
+    port = freePort()
+    ui.linkPortSpinBox.value = port
+    assert stored("linkPort") == str(port) and stored("linkRole") == "server"
+    assert ui.linkStatusLabel.text == "Link is off"
+    ui.linkButton.click()
+    assert logic.isLinkRunning() and ui.linkButton.text == "Stop link"
+    (timer,) = _activeTimers()
+    other = SliceViewBench()
+    other.addStandardViews()
+    other.showVolume(other.loadVolume(anatomicalPath(), "anatomical"))
+    peer = SliceSyncEngine(other.scene)
+    try:
+        for view in other.views.values():
+            peer.addView(view.sliceNode, view.interactor)
+        peer.setEnabled(True)
+        peer.startLink("client", port=port)
+        waitFor(lambda: logic.engine.linkStatus()["connected"], tick=timer.fire)
+        assert ui.linkStatusLabel.text.startswith(f"Server on 127.0.0.1:{port}: 1 peer")
+        pixel = next(RED_PIXELS)
+        world = bench.views["Red"].pixelToRAS(*pixel)
+        bench.views["Red"].click(*pixel)
+        waitFor(lambda: abs(other.views["Yellow"].distanceToPlane(world)) < 1e-3, tick=peer.pollLink)
+        theirs = other.views["Red"].pixelToRAS(100, 150)
+        other.views["Red"].click(100, 150)
+        waitFor(lambda: abs(bench.views["Yellow"].distanceToPlane(theirs)) < 1e-3, tick=timer.fire)
+    finally:
+        peer.cleanup()
+        other.close()
+    ui.linkButton.click()
+    assert not logic.isLinkRunning() and _activeTimers() == []
+    assert ui.linkStatusLabel.text == "Link is off" and ui.linkButton.text == "Start link"
+    ui.linkButton.click()
+    assert logic.isLinkRunning()
+    harness.close()
+    assert _activeTimers() == []
+    waitFor(lambda: threading.active_count() <= threadsBefore)
+
+
+def test_link_host_and_port_are_validated_and_remembered(harness, bench, errorGuard):
+    errorGuard.allow("SliceSync option not changed")
+    harness.start()
+    ui = harness.widget.ui
+    ui.linkRoleComboBox.currentIndex = ui.linkRoleComboBox.findData("client")
+    ui.linkHostLineEdit.finishEditing("imaging-host.local")
+    assert (stored("linkRole"), stored("linkHost")) == ("client", "imaging-host.local")
+    ui.linkHostLineEdit.finishEditing("two words")
+    assert ui.linkHostLineEdit.text == "imaging-host.local"
+    assert harness.logic.getParameterNode().linkRole.name == "client"
