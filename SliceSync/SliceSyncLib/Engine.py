@@ -508,6 +508,7 @@ class SliceSyncEngine:
             if targetPoint is not None:
                 checkInside = checkTargets or self._checksOwnVolume(sliceNode, result)
                 self._syncOne(sliceNode, name, targetPoint, result, volumes, checkInside)
+        self._planner.runJumps(result)
         if self._showCrosshair:
             crosshair = self._crosshairNode()
             if crosshair is not None:
@@ -619,7 +620,7 @@ class SliceSyncEngine:
         volumes: SyncVolumes,
         checkInside: bool,
     ) -> None:
-        """Clamp and jump one target view through ``point`` (its plan is cached between syncs, see ViewPlan)."""
+        """Clamp one target view's point and decide its jump; the sync runs all jumps together (see ViewPlan)."""
         self._planner.move(sliceNode, name, point, result, volumes, checkInside, self._jumpMode, self._clampMode)
 
     # -- hidden views: moved when they are shown ----------------------------------------------------
@@ -682,6 +683,7 @@ class SliceSyncEngine:
         targetPoint = self._fromWorld(pending.world, sliceNode, name, result)
         if targetPoint is not None:
             self._syncOne(sliceNode, name, targetPoint, result, {}, pending.checkInside)
+            self._planner.runJumps(result)
         logging.debug("SliceSync: %s was shown: %s", name, result.summary())
 
     # -- what each view shows ------------------------------------------------------------------------

@@ -208,3 +208,47 @@ def test_target_tilted_about_its_corner_pixel_is_replanned(bench, anatomical, en
     red.click(128, 128)
 
     assertPlaneContains(yellow, point)
+
+
+def test_keep_in_view_pans_at_every_click_of_a_sequence_across_a_zoomed_view(bench, anatomical, engine):
+    engine.setJumpMode("keepInView")
+    engine.setClampMode("off")  # some clicks fall outside the volume: follow them, so every plane holds its point
+    red, yellow, green = bench.views["Red"], bench.views["Yellow"], bench.views["Green"]
+    for view in (yellow, green):
+        fov = view.sliceNode.GetFieldOfView()
+        view.sliceNode.SetFieldOfView(fov[0] / 5.0, fov[1] / 5.0, fov[2])
+    # Far apart: most clicks need a pan, which moves a view in its plane and must not leave a stale plan behind.
+    for pixel in ((20, 30), (230, 220), (25, 225), (128, 128), (240, 15), (240, 15), (60, 200)):
+        point = red.pixelToRAS(*pixel)
+        red.click(*pixel)
+        for view in (yellow, green):
+            assertPlaneContains(view, point)
+            assertInsideMargins(view, point)
+
+
+def test_clamping_follows_a_change_of_the_volumes_grandparent_transform(bench, engine):
+    red, yellow = bench.views["Red"], bench.views["Yellow"]
+    volume = bench.addSyntheticVolume("nested", (20, 20, 20))
+    bench.showVolume(volume)
+    parent = bench.scene.AddNewNodeByClass("vtkMRMLLinearTransformNode")
+    grandparent = bench.scene.AddNewNodeByClass("vtkMRMLLinearTransformNode")
+    parent.SetAndObserveTransformNodeID(grandparent.GetID())
+    volume.SetAndObserveTransformNodeID(parent.GetID())
+    fov = red.sliceNode.GetFieldOfView()
+    red.sliceNode.SetFieldOfView(fov[0] * 6, fov[1] * 6, fov[2])
+    red.click(250, 128)  # far to one side: Yellow is clamped to the volume
+    before = sliceBounds(yellow, volume)
+    assert math.isclose(sliceOffset(yellow), before[0], abs_tol=TOLERANCE_MM) or math.isclose(
+        sliceOffset(yellow), before[1], abs_tol=TOLERANCE_MM
+    )
+    matrix = vtk.vtkMatrix4x4()
+    matrix.SetElement(0, 3, 23.0)
+    matrix.SetElement(1, 3, -11.0)
+    grandparent.SetMatrixTransformToParent(matrix)  # only the grandparent changes
+    after = sliceBounds(yellow, volume)
+    assert after != before
+
+    red.click(250, 128)
+
+    offset = sliceOffset(yellow)
+    assert math.isclose(offset, after[0], abs_tol=TOLERANCE_MM) or math.isclose(offset, after[1], abs_tol=TOLERANCE_MM)
