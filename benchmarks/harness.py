@@ -27,7 +27,7 @@ import slicer  # noqa: E402
 import vtk  # noqa: E402
 from vtk.util import numpy_support  # noqa: E402
 
-from SliceSyncBench import SLICE_VIEW_DISPLAYABLE_MANAGERS, BenchView, SliceViewBench  # noqa: E402
+from SliceSyncBench import SLICE_VIEW_DISPLAYABLE_MANAGERS, BenchView, SliceViewBench, observerCount  # noqa: E402,F401
 from SliceSyncLib import SliceSyncEngine  # noqa: E402
 
 ORIENTATIONS = ("Axial", "Sagittal", "Coronal")
@@ -382,13 +382,6 @@ def interleave(scene: Scene, contenders: dict, pixels: list, warmup: int, reset:
     finally:
         gc.enable()
     return {name: Sample(values) for name, values in samples.items()}
-
-
-def observerTotal(obj: vtk.vtkObject) -> int:
-    """Every observer on ``obj``, counted by tag (MRML nodes do not list theirs in PrintSelf)."""
-    probe = obj.AddObserver(vtk.vtkCommand.UserEvent, lambda caller, event: None)
-    obj.RemoveObserver(probe)
-    return sum(1 for tag in range(1, probe) if obj.GetCommand(tag) is not None)
 
 
 def ratio(a: Sample, b: Sample) -> float:

@@ -14,7 +14,7 @@ from harness import (
     Config,
     Scene,
     buildScene,
-    observerTotal,
+    observerCount,
     samplePixels,
     say,
     send,
@@ -43,7 +43,7 @@ def observerCounts(scene: Scene) -> dict:
         objects[f"{view.name}.sliceNode"] = view.sliceNode
         objects[f"{view.name}.compositeNode"] = view.compositeNode
         objects[f"{view.name}.sliceLogic"] = view.sliceLogic
-    return {name: observerTotal(obj) for name, obj in objects.items()}
+    return {name: observerCount(obj) for name, obj in objects.items()}
 
 
 def measureMemory(config: Config, report: dict) -> None:

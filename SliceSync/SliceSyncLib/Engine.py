@@ -635,14 +635,22 @@ class SliceSyncEngine:
         """Return the (node, name) targets mapped in the layout; hidden ones keep ``world`` until shown."""
         shown = []
         pending = self._pending
+        ignoreOutside = self._clampMode == "ignoreOutside"
         for sliceNode, name in zip(targets, result.targetNames):
             if sliceNode.IsMappedInLayout():
                 if pending:
-                    self._dropPending(sliceNode.GetID())
+                    key = sliceNode.GetID()
+                    if key in pending:
+                        self._dropPending(key)
                 shown.append((sliceNode, name))
+                continue
+            ownCheck = checkInside or (ignoreOutside and self._checksOwnVolume(sliceNode, result))
+            waiting = pending.get(sliceNode.GetID()) if pending else None
+            if waiting is not None:
+                waiting.world, waiting.checkInside = world, ownCheck
             else:
-                self._defer(sliceNode, world, checkInside or self._checksOwnVolume(sliceNode, result))
-                result.deferredNames.append(name)
+                self._defer(sliceNode, world, ownCheck)
+            result.deferredNames.append(name)
         return shown
 
     def _defer(self, sliceNode: slicer.vtkMRMLSliceNode, world: Geometry.Vector3, checkInside: bool) -> None:
