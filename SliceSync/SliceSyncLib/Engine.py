@@ -451,7 +451,9 @@ class SliceSyncEngine:
             return
         clampMode = "clamp" if self._clampMode == "clamp" else "off"
         jumpMode = "keepInView" if pan else "offset"
-        self._planner.move(sliceNode, name, point, SyncResult(point, name), {}, False, jumpMode, clampMode)
+        moved = SyncResult(point, name)
+        self._planner.move(sliceNode, name, point, moved, {}, False, jumpMode, clampMode)
+        self._planner.runJumps(moved)
 
     # -- syncing -------------------------------------------------------------------------------------
 
