@@ -283,3 +283,23 @@ def test_readout_of_a_volume_under_a_nonlinear_transform_uses_its_transform_from
     assert entry.ijk == expectedIJK(volume, local)
     i, j, k = entry.ijk
     assert entry.value == float(array[k, j, i]) == fileValue(path, local)
+
+
+def test_readout_with_snap_on_reads_the_voxel_the_cursor_snapped_to(bench, layered, engine):
+    volume, path = layered["scalar"]
+    array = slicer.util.arrayFromVolume(volume)
+    engine.setSnapToVoxel(True)
+    engine.setReferenceVolume(volume)
+    red = bench.views["Red"]
+
+    red.click(131, 117)
+    readout = engine.readout()
+
+    m = vtk.vtkMatrix4x4()
+    volume.GetRASToIJKMatrix(m)
+    ijk = m.MultiplyPoint((*readout.ras, 1.0))[:3]
+    assert ijk == pytest.approx([round(c) for c in ijk], abs=1e-6), "the cursor should be a voxel centre"
+    entry = entryFor(readout, volume)
+    assert entry.ijk == tuple(int(round(c)) for c in ijk)
+    i, j, k = entry.ijk
+    assert entry.value == float(array[k, j, i]) == fileValue(path, readout.ras)
