@@ -420,3 +420,27 @@ def test_a_followed_drag_adds_its_end_point_to_the_history_once(bench, views, en
     end = controlPoint(node)
     assert [tuple(p) for p in engine.history()] == [pytest.approx(placed, abs=1e-9), pytest.approx(end, abs=1e-9)]
     assert engine.historyIndex() == 1
+
+
+@pytest.mark.parametrize(
+    "className",
+    [
+        "vtkMRMLMarkupsLineNode",
+        "vtkMRMLMarkupsAngleNode",
+        "vtkMRMLMarkupsCurveNode",
+        "vtkMRMLMarkupsClosedCurveNode",
+        "vtkMRMLMarkupsPlaneNode",
+    ],
+)
+def test_placing_the_points_of_any_markups_kind_is_followed_point_by_point(bench, views, engine, className):
+    red, yellow, green = views
+    node = addMarkupsNode(bench, className)
+    startPlacing(bench, node, persistent=True)
+
+    for pixel in [(110, 100), (170, 150)]:
+        point = red.pixelToRAS(*pixel)
+        assertPlaneMisses(yellow, point)
+        place(red, *pixel)
+        assert node.GetNumberOfDefinedControlPoints() >= 1
+        assertPlaneContains(yellow, point)
+        assertPlaneContains(green, point)
