@@ -149,6 +149,30 @@ def test_click_in_world_group_moves_mapped_group_through_the_inverse(registered,
     assert registered.engine.lastResult.movedNames
 
 
+def nearestVoxel(volume, ras) -> tuple:
+    rasToIJK = vtk.vtkMatrix4x4()
+    volume.GetRASToIJKMatrix(rasToIJK)
+    return tuple(int(math.floor(c + 0.5)) for c in rasToIJK.MultiplyPoint((*ras, 1.0))[:3])
+
+
+def test_readout_reads_each_volume_where_its_group_shows_the_cursor(registered):
+    red = registered.bench.views["Red"]
+    p = red.pixelToRAS(*PIXEL)
+    q = registered.fromWorld(p)
+    assert nearestVoxel(registered.moving, q) != nearestVoxel(registered.fixed, p), "the test needs distinct voxels"
+
+    red.click(*PIXEL)
+
+    readout = registered.engine.readout()
+    entries = {entry.volumeName: entry for entry in readout.layers}
+    assert math.dist(readout.ras, p) <= TOLERANCE_MM
+    assert [entry.volumeName for entry in readout.layers] == ["fixed", "moving"]
+    assert entries["fixed"].ijk == nearestVoxel(registered.fixed, p)
+    assert entries["moving"].ijk == nearestVoxel(registered.moving, q)
+    registered.engine.setViewGroupTransform(1, None)
+    assert registered.engine.readout().layers[1].ijk == nearestVoxel(registered.moving, p)
+
+
 def test_click_in_unlinked_group_moves_only_its_own_group(registered):
     bench = registered.bench
     red3, yellow3 = registered.group3
@@ -499,6 +523,8 @@ def test_target_where_the_inverse_does_not_converge_is_not_moved_and_status_says
     for view in registered.world[1:]:
         assertThrough(view, p)
     assert "cannot be inverted" in registered.engine.statusText()
+    entries = {entry.volumeName: entry for entry in registered.engine.readout().layers}
+    assert entries["moving"].ijk is None and entries["fixed"].ijk is not None
 
 
 # -- bad input, cleanup, the user's state ----------------------------------------------------------------------
