@@ -1,6 +1,6 @@
 """SliceSync in the browser: trame-slicer slice views of one volume; click in one view, the others follow.
 
-    python web/SliceSyncWeb.py [--volume FILE] [--port 8080] [--host 127.0.0.1]
+    python web/SliceSyncWeb.py [--volume FILE] [--port 8080] [--host 127.0.0.1] [--link server|client]
 
 Without --volume it opens the MNI152 T1 template shipped in the nilearn package. It prints
 "SliceSync web viewer: http://HOST:PORT/" once the page is served; Ctrl+C stops it.
@@ -27,6 +27,7 @@ RENDER_FPS = 30.0  # at most this many frames per second per view; a view render
 VIEW_PIXELS = 480  # each slice view is a fixed square: clicks never resize it
 LAYOUT_SIZES = {"three": (3, 1), "one": (1, 1)}
 JUMP_LABELS = {"offset": "Offset", "centered": "Centered", "keepInView": "Keep in view"}
+LINK_POLL_SECONDS = 0.02  # how often received link points are applied (on the server's event loop)
 CLAMP_LABELS = {"clamp": "Clamp to the volume", "ignoreOutside": "Ignore clicks outside", "off": "Follow anyway"}
 
 
@@ -36,6 +37,13 @@ def parseArguments(argv: Optional[list[str]] = None) -> argparse.Namespace:
     parser.add_argument("--volume", help="a volume file Slicer can read (default: the MNI152 T1 template)")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port to serve on (default {DEFAULT_PORT})")
     parser.add_argument("--host", default=DEFAULT_HOST, help=f"address to bind (default {DEFAULT_HOST})")
+    parser.add_argument(
+        "--link",
+        choices=("server", "client"),
+        help="share the cursor with a desktop Slicer's SliceSync or another OpenIGTLink tool (POINT messages)",
+    )
+    parser.add_argument("--link-host", default="127.0.0.1", help="the link's address (default 127.0.0.1)")
+    parser.add_argument("--link-port", type=int, default=18944, help="the link's port (default 18944)")
     parser.add_argument("--state-file", help=argparse.SUPPRESS)  # tests: the server writes its view state here
     return parser.parse_args(argv)
 
@@ -439,6 +447,18 @@ def portProblem(host: str, port: int) -> Optional[str]:
     return None
 
 
+def pollLinkForever(engine: Any, interval: float = LINK_POLL_SECONDS) -> Any:
+    """Start an asyncio task on the running loop that applies received link points every ``interval`` seconds."""
+    import asyncio
+
+    async def poll() -> None:
+        while True:
+            engine.pollLink()
+            await asyncio.sleep(interval)
+
+    return asyncio.ensure_future(poll())
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     """Serve the viewer until Ctrl+C."""
     args = parseArguments(argv)
@@ -464,6 +484,16 @@ def main(argv: Optional[list[str]] = None) -> int:
         sys.stderr.write(f"error: {problem}\n")
         app.cleanup()
         return 2
+
+    if args.link:
+        try:
+            app.engine.startLink(args.link, host=args.link_host, port=args.link_port)
+        except (ValueError, RuntimeError) as error:
+            sys.stderr.write(f"error: {error}\n")
+            app.cleanup()
+            return 2
+        pollers = []  # keeps the task referenced: asyncio holds tasks weakly
+        server.controller.on_server_ready.add(lambda **_: pollers.append(pollLinkForever(app.engine)))
 
     def announce(**_: Any) -> None:
         port = server.port

@@ -13,7 +13,7 @@ import sys
 import tempfile
 import threading
 import time
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Sequence
 
 WEB = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ROOT = os.path.dirname(WEB)
@@ -97,8 +97,9 @@ def waitFor(condition: Callable[[], Any], timeout: float, what: str, interval: f
 class ViewerServer:
     """`python web/SliceSyncWeb.py` on a free port, with its view state written to a file the test reads."""
 
-    def __init__(self, volume: Optional[str] = None, port: Optional[int] = None) -> None:
+    def __init__(self, volume: Optional[str] = None, port: Optional[int] = None, extraArgs: Sequence[str] = ()) -> None:
         self.port = port or freePort()
+        self.extraArgs = list(extraArgs)
         self.folder = tempfile.mkdtemp(prefix="slicesync-web-")
         self.stateFile = os.path.join(self.folder, "state.json")
         self.volume = volume
@@ -110,6 +111,7 @@ class ViewerServer:
         """Start the server and return its URL once it printed the address line."""
         command = [sys.executable, os.path.join(WEB, "SliceSyncWeb.py"), "--port", str(self.port)]
         command += ["--state-file", self.stateFile] + (["--volume", self.volume] if self.volume else [])
+        command += self.extraArgs
         self.process = subprocess.Popen(
             command,
             cwd=ROOT,
