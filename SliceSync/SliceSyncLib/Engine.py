@@ -551,8 +551,19 @@ class SliceSyncEngine:
         if geometry is None or geometry.ijkToWorld is None:
             result.notes.append(f"not snapped: {reason or 'no voxel grid'} ({volume.GetName()})")
             return world
-        ijk = Voxels.nearestVoxelIJK(geometry.worldToIJK, geometry.extent, world)
+        group = self._mappedGroupShowing(volume)
+        local = world if group is None else self._groupMapping.fromWorld(group, world)
+        if local is None:
+            result.notes.append(f"not snapped: {REASON_NO_INVERSE} ({volume.GetName()})")
+            return world
+        ijk = Voxels.nearestVoxelIJK(geometry.worldToIJK, geometry.extent, local)
         snapped = Geometry.multiplyPoint(geometry.ijkToWorld, ijk)
+        if group is not None:
+            # The volume's voxels lie in its mapped group's space: the snapped point goes back through the mapping.
+            snapped = self._groupMapping.toWorld(group, snapped)
+            if snapped is None:
+                result.notes.append(f"not snapped: {REASON_NO_INVERSE} ({volume.GetName()})")
+                return world
         result.notes.append(f"snapped to voxel ({ijk[0]}, {ijk[1]}, {ijk[2]}) of {volume.GetName()}")
         if source is not None and snapped != world and self._offPlane(source, snapped, result):
             # The clicked view's own slice then moves (along its normal only) onto the voxel centre.
@@ -584,6 +595,20 @@ class SliceSyncEngine:
         if point is None:
             result.notMoved[name] = REASON_NO_INVERSE
         return point
+
+    def _mappedGroupShowing(self, volume: slicer.vtkMRMLVolumeNode) -> Optional[int]:
+        """Return the mapped view group whose views show ``volume`` (None if a world-space view shows it, or none)."""
+        groups = self._groupMapping.mappedGroups()
+        if not groups:
+            return None
+        found = None
+        for view in self._views.values():
+            if self._shownVolume(view.sliceNode) is volume:
+                group = view.sliceNode.GetViewGroup()
+                if group not in groups:
+                    return None
+                found = group if found is None else min(found, group)
+        return found
 
     def _checksOwnVolume(self, sliceNode: slicer.vtkMRMLSliceNode, result: SyncResult) -> bool:
         """ignoreOutside: a target in another view group than the source tests the point against its own volume."""

@@ -173,6 +173,42 @@ def test_readout_reads_each_volume_where_its_group_shows_the_cursor(registered):
     assert registered.engine.readout().layers[1].ijk == nearestVoxel(registered.moving, p)
 
 
+def voxelCentre(volume, ijk) -> tuple:
+    ijkToRAS = vtk.vtkMatrix4x4()
+    volume.GetIJKToRASMatrix(ijkToRAS)
+    return tuple(ijkToRAS.MultiplyPoint((*ijk, 1.0))[:3])
+
+
+def test_snap_in_a_mapped_group_lands_on_a_voxel_centre_of_the_volume_it_shows(registered):
+    bench = registered.bench
+    engine = registered.engine
+    bench.showVolume(registered.fixed, registered.group2, fit=False)
+    engine.setSnapToVoxel(True)
+    source = bench.views["Red1"]
+    q = source.pixelToRAS(*PIXEL)
+    centre = voxelCentre(registered.moving, nearestVoxel(registered.moving, q))
+    assert math.dist(centre, q) > 0.1, "the test needs a click off the voxel centre"
+
+    source.click(*PIXEL)
+
+    for view in registered.group1:
+        assertThrough(view, centre)
+    for view in registered.world:
+        assertThrough(view, registered.toWorld(centre))
+    assert math.dist(engine.cursorRAS(), registered.toWorld(centre)) <= TOLERANCE_MM
+
+    red = bench.views["Red"]
+    p = red.pixelToRAS(*PIXEL)
+    fixedCentre = voxelCentre(registered.fixed, nearestVoxel(registered.fixed, p))
+
+    red.click(*PIXEL)
+
+    for view in registered.world:
+        assertThrough(view, fixedCentre)
+    for view in registered.group1:
+        assertThrough(view, registered.fromWorld(fixedCentre))
+
+
 def test_click_in_unlinked_group_moves_only_its_own_group(registered):
     bench = registered.bench
     red3, yellow3 = registered.group3
