@@ -170,6 +170,8 @@ class SliceSyncParameterNode:
     linkedViewGroups - the view groups a click moves together, e.g. "0, 1" ("": the mapped groups and 0).
     Each view group's transform is a node reference (SliceSyncLib.Parameters.TRANSFORM_ROLE + group).
     linkRole, linkHost, linkPort - where the cursor link (OpenIGTLink POINT messages) listens or connects.
+    snapToVoxel - each synced point first moves to the nearest voxel centre (of the reference volume, a node
+    reference: SliceSyncLib.Parameters.REFERENCE_VOLUME_ROLE; none: the volume shown in the clicked view).
     """
 
     enabled: bool = False
@@ -183,6 +185,7 @@ class SliceSyncParameterNode:
     linkRole: LinkRole = LinkRole.server
     linkHost: str = DEFAULT_HOST
     linkPort: Annotated[int, WithinRange(1, 65535)] = DEFAULT_PORT
+    snapToVoxel: bool = False
 
 
 def writeSettings(parameterNode, settings: SyncSettings) -> None:
@@ -255,6 +258,7 @@ class SliceSyncWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
             self.ui.linkRoleComboBox.addItem(role.label(), role.name)
         self.logic.setLinkStatusCallback(self.onLinkStatusChanged)
         self._connectGui()
+        self.updateKeyTooltips()
         self._installShortcut()
 
         self.addObserver(slicer.mrmlScene, slicer.mrmlScene.EndCloseEvent, self.onSceneEndClose)
@@ -284,6 +288,10 @@ class SliceSyncWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
             (ui.linkHostLineEdit, "editingFinished()", self.updateParameterNodeFromGUI),
             (ui.linkPortSpinBox, "valueChanged(int)", self.updateParameterNodeFromGUI),
             (ui.linkButton, "clicked(bool)", self.onLinkButton),
+            (ui.snapToVoxelCheckBox, "toggled(bool)", self.updateParameterNodeFromGUI),
+            (ui.referenceVolumeSelector, "currentNodeChanged(vtkMRMLNode*)", self.onReferenceVolumeChanged),
+            (ui.backButton, "clicked(bool)", self.onBackButton),
+            (ui.forwardButton, "clicked(bool)", self.onForwardButton),
             (ui.copyReadoutButton, "clicked(bool)", self.onCopyReadout),
         ]
         for widget, signal, slot in self._guiConnections:
@@ -368,6 +376,8 @@ class SliceSyncWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
             self.ui.linkRoleComboBox.currentIndex = self.ui.linkRoleComboBox.findData(settings.linkRole)
             self.ui.linkHostLineEdit.text = settings.linkHost
             self.ui.linkPortSpinBox.value = settings.linkPort
+            self.ui.snapToVoxelCheckBox.checked = settings.snapToVoxel
+            self.ui.referenceVolumeSelector.setCurrentNode(Parameters.referenceVolume(self._parameterNode))
             transforms = Parameters.viewGroupTransforms(self._parameterNode)
             self.ui.viewGroupTransformSelector.setCurrentNode(transforms.get(int(self.ui.mappedViewGroupSpinBox.value)))
         finally:
@@ -392,6 +402,7 @@ class SliceSyncWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
                 linkRole=str(ui.linkRoleComboBox.itemData(ui.linkRoleComboBox.currentIndex)),
                 linkHost=str(ui.linkHostLineEdit.text).strip(),
                 linkPort=int(ui.linkPortSpinBox.value),
+                snapToVoxel=bool(ui.snapToVoxelCheckBox.checked),
             )
         except ValueError as error:
             slicer.util.errorDisplay(_("SliceSync option not changed: {reason}").format(reason=error))
@@ -415,6 +426,38 @@ class SliceSyncWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
         if self.logic is None or self.ui.readoutCollapsibleButton.collapsed:
             return
         self.ui.readoutLabel.text = self.logic.engine.readout().text()
+
+    def onReferenceVolumeChanged(self, volume) -> None:
+        """Snap and nudge on the selected volume (none: the volume shown in the clicked view)."""
+        if self._updatingGUI or self._parameterNode is None:
+            return
+        with slicer.util.tryWithErrorDisplay(_("Failed to set the reference volume."), waitCursor=False):
+            Parameters.setReferenceVolume(self._parameterNode, volume)
+
+    def onBackButton(self, *args) -> None:
+        """Go back to the previous synced point."""
+        self.logic.engine.back()
+
+    def onForwardButton(self, *args) -> None:
+        """Go forward to the next synced point."""
+        self.logic.engine.forward()
+
+    def updateKeyTooltips(self) -> None:
+        """Name the keys of the cursor actions in the tooltips (they are the engine's current bindings)."""
+        keys = self.logic.engine.keyBindings()
+        none = _("no key")
+        self.ui.backButton.toolTip = _("Back to the previous synced point ({key})").format(key=keys.get("back", none))
+        self.ui.forwardButton.toolTip = _("Forward to the next synced point ({key})").format(
+            key=keys.get("forward", none)
+        )
+        nudges = ", ".join(
+            f"{keys[action]}" for action in ("nudgeLeft", "nudgeRight", "nudgeUp", "nudgeDown") if action in keys
+        )
+        depth = ", ".join(f"{keys[action]}" for action in ("nudgeForward", "nudgeBackward") if action in keys)
+        self.ui.snapToVoxelCheckBox.toolTip = _(
+            "Move each synced point to the nearest voxel centre first. Keys in a slice view move the point one "
+            "voxel at a time: {inPlane} in the view's plane, {depth} through it."
+        ).format(inPlane=nudges or none, depth=depth or none)
 
     def onLinkButton(self, *args) -> None:
         """Start the link with the role, host and port shown, or stop it."""
@@ -527,6 +570,7 @@ class SliceSyncLogic(ScriptedLoadableModuleLogic, VTKObservationMixin):
             return
         settings = Parameters.readParameterNode(self._node)
         self.binding.setViewGroupTransforms(Parameters.viewGroupTransforms(self._node))
+        self.binding.setReferenceVolume(Parameters.referenceVolume(self._node))
         self.binding.applySettings(settings)
         if remember and not (slicer.mrmlScene.IsImporting() or slicer.mrmlScene.IsClosing()):
             rememberSettings(settings)

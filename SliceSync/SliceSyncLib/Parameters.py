@@ -23,6 +23,8 @@ INITIALIZED_PARAMETER = "SliceSyncInitialized"
 # Node reference role of the transform view group <n> is mapped through: TRANSFORM_ROLE + "<n>". Saved with the
 # scene; not remembered across scenes (transform nodes belong to a scene).
 TRANSFORM_ROLE = "SliceSyncViewGroupTransform"
+# Node reference role of the volume snapping and nudging use (none: the volume shown in the clicked view).
+REFERENCE_VOLUME_ROLE = "SliceSyncReferenceVolume"
 
 
 def settingsToStrings(settings: SyncSettings) -> dict[str, str]:
@@ -148,3 +150,16 @@ def setViewGroupTransform(
     if transform is not None and not isinstance(transform, slicer.vtkMRMLTransformNode):
         raise ValueError(f"a view group is mapped through a transform node, not {type(transform).__name__}")
     node.SetNodeReferenceID(TRANSFORM_ROLE + str(viewGroup), transform.GetID() if transform is not None else None)
+
+
+def referenceVolume(node: slicer.vtkMRMLScriptedModuleNode) -> Optional[slicer.vtkMRMLVolumeNode]:
+    """Return the volume the node says snapping and nudging use, or None."""
+    volume = node.GetNodeReference(REFERENCE_VOLUME_ROLE)
+    return volume if isinstance(volume, slicer.vtkMRMLVolumeNode) else None
+
+
+def setReferenceVolume(node: slicer.vtkMRMLScriptedModuleNode, volume: Optional[slicer.vtkMRMLVolumeNode]) -> None:
+    """Make ``volume`` the reference for snapping and nudging (None: the volume shown in the clicked view)."""
+    if volume is not None and not isinstance(volume, slicer.vtkMRMLVolumeNode):
+        raise ValueError(f"the reference volume must be a volume node, not {type(volume).__name__}")
+    node.SetNodeReferenceID(REFERENCE_VOLUME_ROLE, volume.GetID() if volume is not None else None)

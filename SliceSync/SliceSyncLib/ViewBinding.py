@@ -45,10 +45,11 @@ class SyncSettings:
     linkRole: str = "server"
     linkHost: str = DEFAULT_HOST
     linkPort: int = DEFAULT_PORT
+    snapToVoxel: bool = False
 
     def validate(self) -> None:
         """Raise ValueError if any value is out of range."""
-        for name in ("enabled", "dragFollow", "showCrosshair"):
+        for name in ("enabled", "dragFollow", "showCrosshair", "snapToVoxel"):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"{name} must be True or False, got {getattr(self, name)!r}")
         if self.jumpMode not in JUMP_MODES:
@@ -143,6 +144,7 @@ class ViewBinding:
         self._settings = SyncSettings()
         self._transforms: dict[int, slicer.vtkMRMLTransformNode] = {}
         self._linkSettings: Optional[SyncSettings] = None
+        self._referenceVolume: Optional[slicer.vtkMRMLVolumeNode] = None
         self._offered: dict[str, tuple[slicer.vtkMRMLSliceNode, vtk.vtkRenderWindowInteractor]] = {}
         self._statusCallback: Optional[Callable[[str], None]] = None
         self._applyToEngine()
@@ -219,6 +221,11 @@ class ViewBinding:
             self.engine.setViewGroupTransform(group, None)
         self._transforms = wanted
 
+    def setReferenceVolume(self, volume: Optional[slicer.vtkMRMLVolumeNode]) -> None:
+        """Snap and nudge on this volume's voxels (None: the volume shown in the clicked view)."""
+        self.engine.setReferenceVolume(volume)
+        self._referenceVolume = volume
+
     def viewGroupTransforms(self) -> dict[int, slicer.vtkMRMLTransformNode]:
         """Return the mapped view groups and their transform nodes."""
         return dict(self._transforms)
@@ -235,6 +242,8 @@ class ViewBinding:
         engine.setShowCrosshair(self._settings.showCrosshair)
         engine.setFollowMarkups(self._settings.followMarkups)
         engine.setLinkedViewGroups(self._settings.linkedGroupList())
+        engine.setSnapToVoxel(self._settings.snapToVoxel)
+        engine.setReferenceVolume(self._referenceVolume)
         for group in range(VIEW_GROUP_COUNT):
             engine.setViewGroupTransform(group, self._transforms.get(group))
         engine.setEnabled(self._settings.enabled)
@@ -284,6 +293,7 @@ class ViewBinding:
         self.engine = SliceSyncEngine(scene)
         self._transforms = {}
         self._linkSettings = None
+        self._referenceVolume = None
         self._applyToEngine()
         if callback is not None:
             self.setStatusCallback(callback)

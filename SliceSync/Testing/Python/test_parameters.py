@@ -47,6 +47,7 @@ def test_settings_are_stored_as_the_wrapper_stores_them(node):
         "linkRole": "server",
         "linkHost": "127.0.0.1",
         "linkPort": "18944",
+        "snapToVoxel": "False",
     }
     assert Parameters.readParameterNode(node) == settings
 

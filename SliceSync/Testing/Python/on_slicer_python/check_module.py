@@ -520,3 +520,44 @@ def test_link_host_and_port_are_validated_and_remembered(harness, bench, errorGu
     ui.linkHostLineEdit.finishEditing("two words")
     assert ui.linkHostLineEdit.text == "imaging-host.local"
     assert harness.logic.getParameterNode().linkRole.name == "client"
+
+
+# -- panel part of issue 9 (cursor): snap to voxel, reference volume, back/forward, keys in tooltips -------------
+
+
+def test_snap_to_voxel_and_reference_volume_reach_the_engine(harness, bench, anatomical):
+    StandInQSettings.store["SliceSync/enabled"] = "true"
+    harness.start()
+    ui, engine = harness.widget.ui, harness.logic.engine
+    assert engine.snapToVoxel() is False
+    ui.snapToVoxelCheckBox.click()
+    assert engine.snapToVoxel() is True and stored("snapToVoxel") == "True"
+    ui.referenceVolumeSelector.setCurrentNode(anatomical)
+    assert engine.referenceVolume() is anatomical
+    assert parameterNode(bench.scene).GetNodeReference("SliceSyncReferenceVolume") is anatomical
+    clickRed(bench)
+    # The cursor sits on a voxel centre of the reference volume.
+    rasToIJK = vtk.vtkMatrix4x4()
+    anatomical.GetRASToIJKMatrix(rasToIJK)
+    ijk = rasToIJK.MultiplyPoint((*engine.cursorRAS(), 1.0))[:3]
+    assert all(abs(c - round(c)) < 1e-6 for c in ijk), ijk
+    ui.referenceVolumeSelector.setCurrentNode(None)
+    assert engine.referenceVolume() is None
+
+
+def test_back_and_forward_buttons_walk_the_history_and_name_their_keys(harness, bench, anatomical):
+    StandInQSettings.store["SliceSync/enabled"] = "true"
+    harness.start()
+    ui, engine = harness.widget.ui, harness.logic.engine
+    keys = engine.keyBindings()
+    assert keys["back"] in ui.backButton.toolTip and keys["forward"] in ui.forwardButton.toolTip
+    assert keys["nudgeLeft"] in ui.snapToVoxelCheckBox.toolTip
+    clickRed(bench)
+    first = engine.cursorRAS()
+    clickRed(bench)
+    second = engine.cursorRAS()
+    ui.backButton.click()
+    assert engine.cursorRAS() == first
+    assert abs(bench.views["Yellow"].distanceToPlane(first)) < 1e-3
+    ui.forwardButton.click()
+    assert engine.cursorRAS() == second
