@@ -451,9 +451,7 @@ class SliceSyncEngine:
             return
         clampMode = "clamp" if self._clampMode == "clamp" else "off"
         jumpMode = "keepInView" if pan else "offset"
-        moved = SyncResult(point, name)
-        self._planner.move(sliceNode, name, point, moved, {}, False, jumpMode, clampMode)
-        self._planner.runJumps(moved)
+        self._planner.move(sliceNode, name, point, SyncResult(point, name), {}, False, jumpMode, clampMode)
 
     # -- syncing -------------------------------------------------------------------------------------
 
@@ -648,7 +646,7 @@ class SliceSyncEngine:
         checkInside: bool,
     ) -> None:
         """Clamp one target view's point and decide its jump; the sync runs all jumps together (see ViewPlan)."""
-        self._planner.move(sliceNode, name, point, result, volumes, checkInside, self._jumpMode, self._clampMode)
+        self._planner.decide(sliceNode, name, point, result, volumes, checkInside, self._jumpMode, self._clampMode)
 
     # -- hidden views: moved when they are shown ----------------------------------------------------
 

@@ -206,7 +206,22 @@ class ViewPlanner:
         jumpMode: str,
         clampMode: str,
     ) -> None:
-        """Clamp ``point`` to the view's volume as ``clampMode`` says and decide its jump (``runJumps`` runs it)."""
+        """Clamp ``point`` to the view's volume as ``clampMode`` says and jump the view now; record it in ``result``."""
+        self.decide(sliceNode, name, point, result, volumes, checkInside, jumpMode, clampMode)
+        self.runJumps(result)
+
+    def decide(
+        self,
+        sliceNode: slicer.vtkMRMLSliceNode,
+        name: str,
+        point: Geometry.Vector3,
+        result: SyncResult,
+        volumes: SyncVolumes,
+        checkInside: bool,
+        jumpMode: str,
+        clampMode: str,
+    ) -> None:
+        """Clamp ``point`` as ``clampMode`` says and queue the view's jump: ``runJumps(result)`` runs a sync's jumps."""
         plan = self._plan(sliceNode)
         if plan is None:
             result.notMoved[name] = REASON_DEGENERATE
