@@ -410,4 +410,4 @@ def makeConfig(quick: bool) -> Config:
     """The quick smoke run (CI) or the full run."""
     if quick:
         return Config(True, 16, 4, 12, 2, 3, 8, 100, 128, 2, (3, 6, 12))
-    return Config(False, 1500, 100, 150, 16, 120, 400, 10000, 512, 5, (3, 6, 12, 24))
+    return Config(False, 1200, 100, 120, 12, 100, 300, 10000, 512, 5, (3, 6, 12, 24))
