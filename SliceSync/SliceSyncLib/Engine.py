@@ -324,7 +324,9 @@ class SliceSyncEngine:
                 return mapped
         sliceToRAS = matrixRows(sliceNode.GetSliceToRAS())
         try:
-            offset = Voxels.nudgeOffset(sliceToRAS, [int(k) for k in steps], self._stepSpacing(sliceNode, sliceToRAS))
+            offset = self._snappedNudgeOffset(sliceNode, sliceToRAS, steps) or Voxels.nudgeOffset(
+                sliceToRAS, [int(k) for k in steps], self._stepSpacing(sliceNode, sliceToRAS)
+            )
         except ValueError:
             result = SyncResult(start, name, skippedReason=f"{name}: {REASON_DEGENERATE}")
             self._setResult(result)
@@ -425,17 +427,31 @@ class SliceSyncEngine:
             result.notes.append(f"not snapped: no volume shown in {result.sourceName}")
         return volume
 
+    def _stepGeometry(self, sliceNode: slicer.vtkMRMLSliceNode) -> Optional[Geometry.VolumeGeometry]:
+        """The geometry of the volume a nudge in this view steps on: the reference volume, else the one it shows."""
+        volume = self._liveReference(None) or self._shownVolume(sliceNode)
+        return self._planner.volumeGeometry(volume, {})[0] if volume is not None else None
+
+    def _snappedNudgeOffset(
+        self, sliceNode: slicer.vtkMRMLSliceNode, sliceToRAS: Geometry.Matrix4, steps: Sequence[int]
+    ) -> Optional[Geometry.Vector3]:
+        """With snap on, whole voxels along the voxel axes closest to the view's axes (None: step in mm instead)."""
+        prescribed = sliceNode.GetSliceSpacingMode() == slicer.vtkMRMLSliceNode.PrescribedSliceSpacingMode
+        if not self._snapToVoxel or prescribed:
+            return None
+        geometry = self._stepGeometry(sliceNode)
+        if geometry is None or geometry.ijkToWorld is None:
+            return None
+        return Voxels.voxelNudgeOffset(geometry.worldToIJK, geometry.ijkToWorld, sliceToRAS, [int(k) for k in steps])
+
     def _stepSpacing(self, sliceNode: slicer.vtkMRMLSliceNode, sliceToRAS: Geometry.Matrix4) -> Geometry.Vector3:
         """One nudge step along the view's axes: its prescribed spacing, else the volume's as Slicer computes it."""
         if sliceNode.GetSliceSpacingMode() == slicer.vtkMRMLSliceNode.PrescribedSliceSpacingMode:
             prescribed = tuple(float(v) for v in sliceNode.GetPrescribedSliceSpacing())
             if Geometry.isFinitePoint(prescribed) and all(v > 0 for v in prescribed):
                 return prescribed  # type: ignore[return-value]
-        volume = self._liveReference(None) or self._shownVolume(sliceNode)
         default = (Voxels.DEFAULT_STEP_MM,) * 3
-        if volume is None:
-            return default  # type: ignore[return-value]
-        geometry, _ = self._planner.volumeGeometry(volume, {})
+        geometry = self._stepGeometry(sliceNode)
         spacing = Voxels.sliceSpacing(geometry.worldToIJK, sliceToRAS) if geometry is not None else None
         if spacing is None or not Geometry.isFinitePoint(spacing) or min(spacing) <= 0:
             return default  # type: ignore[return-value]

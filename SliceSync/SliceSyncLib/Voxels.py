@@ -53,6 +53,14 @@ def _product3(a: Sequence[Sequence[float]], b: Sequence[Sequence[float]]) -> lis
     return [[sum(a[r][k] * b[k][c] for k in range(3)) for c in range(3)] for r in range(3)]
 
 
+def _closestAxis(direction: Sequence[float]) -> int:
+    """The IJK axis Slicer's slice logic pairs with a slice axis of IJK ``direction``; ties go as in Slicer."""
+    i, j, k = (abs(c) for c in direction)
+    if i > j:
+        return 0 if i > k else 2
+    return 1 if j > k else 2
+
+
 def sliceSpacing(worldToIJK: Matrix4, sliceToRAS: Matrix4) -> Optional[Vector3]:
     """Return a volume's spacing along a view's x, y and z axes as vtkMRMLSliceLogic::GetVolumeSliceSpacing does.
 
@@ -65,14 +73,31 @@ def sliceSpacing(worldToIJK: Matrix4, sliceToRAS: Matrix4) -> Optional[Vector3]:
         return None
     spacing = []
     for axis in range(3):
-        direction = [abs(sliceToIJK[row][axis]) for row in range(3)]
-        # Ties go as in Slicer: I only if strictly greater than both J and K; else J if strictly greater than K.
-        if direction[0] > direction[1]:
-            closest = 0 if direction[0] > direction[2] else 2
-        else:
-            closest = 1 if direction[1] > direction[2] else 2
+        closest = _closestAxis([sliceToIJK[row][axis] for row in range(3)])
         spacing.append(abs(ijkToSlice[axis][closest]))
     return tuple(spacing)  # type: ignore[return-value]
+
+
+def voxelNudgeOffset(
+    worldToIJK: Matrix4, ijkToWorld: Matrix4, sliceToRAS: Matrix4, steps: Sequence[int]
+) -> Optional[Vector3]:
+    """Return the world displacement of ``steps`` whole voxels, each along the voxel axis closest to a view axis.
+
+    A snapped cursor then goes from voxel centre to voxel centre, also in an oblique view, where a step along the
+    view's own axis could round back to the voxel it started from. None if a matrix is singular.
+    """
+    sliceToIJK = _product3(worldToIJK, sliceToRAS)
+    if _inverse3(sliceToIJK) is None:
+        return None
+    ijk = [0.0, 0.0, 0.0]
+    for axis in range(3):
+        if steps[axis]:
+            direction = [sliceToIJK[row][axis] for row in range(3)]
+            closest = _closestAxis(direction)
+            ijk[closest] += steps[axis] * math.copysign(1.0, direction[closest])
+    return tuple(  # type: ignore[return-value]
+        ijkToWorld[row][0] * ijk[0] + ijkToWorld[row][1] * ijk[1] + ijkToWorld[row][2] * ijk[2] for row in range(3)
+    )
 
 
 def nudgeOffset(sliceToRAS: Matrix4, steps: Sequence[int], spacing: Sequence[float]) -> Vector3:

@@ -430,3 +430,24 @@ def test_cleanup_forgets_nothing_of_the_history_but_removes_the_key_observers(be
     assert engine.history() == [(1.0, 2.0, 3.0)]
     pressKey(red, "Alt+Prior")  # no observer left: nothing happens, nothing raises
     assert engine.cursorRAS() == (1.0, 2.0, 3.0)
+
+
+def test_snapped_nudges_in_an_oblique_view_step_one_whole_voxel_each_time(bench, engine, anisotropic):
+    red = bench.views["Red"]
+    makeOblique(red, aboutS=40.0, aboutA=35.0)  # steps along the screen axes alone would round back to the same voxel
+    engine.setSnapToVoxel(True)
+    red.click(128, 128)
+    start = np.array(assertVoxelCentre(anisotropic, engine.cursorRAS()))
+    for axisIndex, sign in NUDGES:
+        steps = [0, 0, 0]
+        steps[axisIndex] = sign
+        before = np.array(engine.cursorRAS())
+        engine.nudge(red.sliceNode, *steps)
+        now = np.array(assertVoxelCentre(anisotropic, engine.cursorRAS()))
+        moved = now - start
+        assert sorted(abs(moved)) == [0, 0, 1], (axisIndex, sign, moved)
+        worldStep = np.array(engine.cursorRAS()) - before
+        assert np.dot(worldStep, sign * axis(red, axisIndex)) > 0.3 * np.linalg.norm(worldStep)  # the way it points
+        start = now
+        for view in bench.views.values():
+            assert abs(view.distanceToPlane(engine.cursorRAS())) < TOLERANCE_MM, view.name
