@@ -284,11 +284,14 @@ def test_a_volume_upload_replaces_the_volume_and_clicks_sync_on_it(viewer, tmp_p
     server, browser = viewer
     from Volumes import defaultVolumePath
 
-    copy = tmp_path / "brain copy.nii.gz"
-    shutil.copyfile(defaultVolumePath(), copy)
+    # Uncompressed, so the file is larger than one websocket message (4 MB): the upload goes in chunks.
+    copy = tmp_path / "brain copy.nii"
+    with gzip.open(defaultVolumePath(), "rb") as source, open(copy, "wb") as target:
+        shutil.copyfileobj(source, target)
+    assert copy.stat().st_size > 8 * 2**20
     browser.driver.find_element("id", "slicesync-file").send_keys(str(copy))
-    waitFor(lambda: server.state()["volume"] == "brain_copy", 30, "the uploaded volume")
-    waitFor(lambda: "Volume: brain_copy.nii.gz" in browser.text("slicesync-message"), 10, "the volume's line")
+    waitFor(lambda: server.state()["volume"] == "brain_copy", 60, "the uploaded volume")
+    waitFor(lambda: "Volume: brain_copy.nii" in browser.text("slicesync-message"), 10, "the volume's line")
     boxes = browser.waitForViews()
     before, after = clickAndWait(browser, server, boxes[2], 0.4, 0.45)
     assertSyncedThrough(after, "Green", before)
