@@ -296,10 +296,10 @@ def shiftMove(scene: Scene, x: int, y: int) -> int:
 
 
 def engineOnly(scene: Scene, x: int, y: int) -> int:
-    """SliceSync's engine alone: ``syncTo`` at the clicked point (converted untimed), no interactor events."""
-    ras = scene.source.pixelToRAS(x, y)
+    """SliceSync's engine alone: what a click at (x, y) runs once its gesture is recognised, no interactor events."""
+    key = scene.source.sliceNode.GetID()
     start = now()
-    scene.engine.syncTo(ras, scene.source.sliceNode)
+    scene.engine._syncFromPixel(key, x, y, True)  # the click's own path: pixel to RAS, sync, result
     return now() - start
 
 

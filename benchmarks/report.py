@@ -148,7 +148,7 @@ def detailTable(config: Config, report: dict) -> list:
         entry = report["clicks"][label]
         s = entry["samples"]
         rows += [
-            f"| {label} | the jumps without events: `syncTo` / JumpAllSlices + SetCrosshairRAS called directly | "
+            f"| {label} | the jumps without events: the click's engine path / JumpAllSlices + SetCrosshairRAS | "
             f"{s['engine'].median:.3f} | {s['floor'].median:.3f} | {ratio(s['engine'], s['floor']):.2f} |",
             f"| {label} | event handling: click - the jumps without events | "
             f"{s['SliceSync'].median - s['engine'].median:.3f} | {s['native'].median - s['floor'].median:.3f} | |",
