@@ -209,6 +209,32 @@ def test_snap_in_a_mapped_group_lands_on_a_voxel_centre_of_the_volume_it_shows(r
         assertThrough(view, registered.fromWorld(fixedCentre))
 
 
+def test_nudge_and_back_in_a_mapped_group_keep_the_cursor_in_world_coordinates(registered):
+    bench = registered.bench
+    engine = registered.engine
+    source = bench.views["Red1"]
+    q = source.pixelToRAS(*PIXEL)
+    source.click(*PIXEL)
+    step = engine.nudgeStep(source.sliceNode)[2]
+    nudged = (q[0], q[1], q[2] + step)  # Red1 is axial: z is S in its group's space
+
+    engine.nudge(source.sliceNode, 0, 0, 1)
+
+    assert math.dist(engine.cursorRAS(), registered.toWorld(nudged)) <= TOLERANCE_MM
+    for view in registered.world:
+        assertThrough(view, registered.toWorld(nudged))
+    for view in registered.group1:
+        assertThrough(view, nudged)
+
+    engine.back()
+
+    assert math.dist(engine.cursorRAS(), registered.toWorld(q)) <= TOLERANCE_MM
+    for view in registered.world:
+        assertThrough(view, registered.toWorld(q))
+    for view in registered.group1:
+        assertThrough(view, q)
+
+
 def test_click_in_unlinked_group_moves_only_its_own_group(registered):
     bench = registered.bench
     red3, yellow3 = registered.group3
