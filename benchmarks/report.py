@@ -237,7 +237,7 @@ def footer(config: Config, report: dict, plotPath: str) -> list:
         return ["", f"Quick smoke run: too few iterations to judge the goals. Plot: {plotPath}"]
     reached = goals(config, report)
     missed = [name for name, ok in reached.items() if not ok]
-    return ["", f"Goals not reached: {', '.join(missed) if missed else 'none'}. Plot: {plotPath}"]
+    return ["", f"Goals not reached: {'; '.join(missed) if missed else 'none'}. Plot: {plotPath}"]
 
 
 def readmeBlock(config: Config, report: dict, machine: dict, when: str) -> str:
