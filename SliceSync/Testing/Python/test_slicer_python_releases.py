@@ -26,8 +26,8 @@ TIMEOUT_S = 900
 class LayerRun:
     """One run_slicer_python.py process and its JUnit report."""
 
-    def __init__(self, layer: Path, folder: str) -> None:
-        self.report = os.path.join(folder, f"{layer.parent.name}-{layer.name}.xml")
+    def __init__(self, label: str, layer: Path, folder: str) -> None:
+        self.report = os.path.join(folder, f"{label}.xml")
         self.process = subprocess.Popen(
             [sys.executable, str(RUNNER), str(layer), "--junitxml", self.report],
             stdout=subprocess.PIPE,
@@ -57,7 +57,7 @@ class LayerRun:
 def layerRuns():
     available = {label: folder for label, folder in SlicerPythonHarness.layers().items() if folder is not None}
     with tempfile.TemporaryDirectory(prefix="slicesync-layers-") as folder:
-        runs = {label: LayerRun(layer, folder) for label, layer in available.items()}
+        runs = {label: LayerRun(label, layer, folder) for label, layer in available.items()}
         try:
             yield runs
         finally:
