@@ -75,6 +75,14 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
+def dieWithParent() -> None:
+    """In a child process (Linux): get SIGKILL when the process that started it dies, even if that one was killed."""
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
 def killProcesses(pids: list[int]) -> None:
     """Send SIGKILL to each pid still alive."""
     for pid in pids:
@@ -120,6 +128,7 @@ class ViewerServer:
             stderr=subprocess.STDOUT,
             text=True,
             bufsize=1,
+            preexec_fn=dieWithParent,
         )
         threading.Thread(target=self._readOutput, daemon=True).start()
         prefix = "SliceSync web viewer: "
@@ -188,7 +197,7 @@ class Browser:
             options.add_argument(flag)
         options.add_argument(f"--window-size={WINDOW_SIZE[0]},{WINDOW_SIZE[1]}")
         options.add_argument(f"--user-data-dir={self.profile}")
-        self.service = Service(driver)
+        self.service = Service(driver, popen_kw={"preexec_fn": dieWithParent})
         self.driver = webdriver.Chrome(service=self.service, options=options)
         self.driver.set_page_load_timeout(60)
         self.driver.set_script_timeout(30)
