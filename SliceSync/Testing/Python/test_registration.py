@@ -15,6 +15,7 @@ import pytest
 import slicer
 import vtk
 from conftest import anatomicalPath
+from test_markups_follow import addMarkupsNode, controlPoint, place, startPlacing, stopPlacing
 from vtk.util import numpy_support
 
 from SliceSyncBench import (
@@ -232,6 +233,21 @@ def test_nudge_and_back_in_a_mapped_group_keep_the_cursor_in_world_coordinates(r
     for view in registered.world:
         assertThrough(view, registered.toWorld(q))
     for view in registered.group1:
+        assertThrough(view, q)
+
+
+def test_point_placed_in_a_mapped_group_moves_the_world_group_through_its_image(registered):
+    bench = registered.bench
+    node = addMarkupsNode(bench)
+    startPlacing(bench, node)
+
+    place(bench.views["Red1"], *PIXEL)
+
+    stopPlacing(bench)
+    q = controlPoint(node)
+    for view in registered.world:
+        assertThrough(view, registered.toWorld(q))
+    for view in registered.group1[1:]:
         assertThrough(view, q)
 
 
