@@ -414,7 +414,7 @@ class SliceSyncEngine:
         return None
 
     def _snapVolume(
-        self, source: Optional[slicer.vtkMRMLSliceNode], result: SyncResult
+        self, source: Optional[slicer.vtkMRMLSliceNode], plane: Optional[tuple], result: SyncResult
     ) -> Optional[slicer.vtkMRMLVolumeNode]:
         volume = self._liveReference(result)
         if volume is not None:
@@ -422,7 +422,8 @@ class SliceSyncEngine:
         if source is None:
             result.notes.append("not snapped: no reference volume and no clicked view")
             return None
-        volume = self._shownVolume(source)
+        # The source's plan knows the volume it shows (rebuilt when its composite node changes).
+        volume = plane[2] if plane is not None else self._shownVolume(source)
         if volume is None:
             result.notes.append(f"not snapped: no volume shown in {result.sourceName}")
         return volume
@@ -558,9 +559,11 @@ class SliceSyncEngine:
         self._reveal = None
         if not self._snapToVoxel:
             return world
-        volume = self._snapVolume(source, result)
+        plane = self._planner.viewPlane(source) if source is not None else None
+        volume = self._snapVolume(source, plane, result)
         if volume is None:
             return world
+        # Geometry read once and reused while the volume, its image and its transform to world are unchanged.
         geometry, reason = self._planner.volumeGeometry(volume, {})
         if geometry is None or geometry.ijkToWorld is None:
             result.notes.append(f"not snapped: {reason or 'no voxel grid'} ({volume.GetName()})")
@@ -571,7 +574,13 @@ class SliceSyncEngine:
             result.notes.append(f"not snapped: {REASON_NO_INVERSE} ({volume.GetName()})")
             return world
         ijk = Voxels.nearestVoxelIJK(geometry.worldToIJK, geometry.extent, local)
-        snapped = Geometry.multiplyPoint(geometry.ijkToWorld, ijk)
+        m0, m1, m2 = geometry.ijkToWorld[0], geometry.ijkToWorld[1], geometry.ijkToWorld[2]
+        i, j, k = ijk
+        snapped = (
+            m0[0] * i + m0[1] * j + m0[2] * k + m0[3],
+            m1[0] * i + m1[1] * j + m1[2] * k + m1[3],
+            m2[0] * i + m2[1] * j + m2[2] * k + m2[3],
+        )
         if group is not None:
             # The volume's voxels lie in its mapped group's space: the snapped point goes back through the mapping.
             snapped = self._groupMapping.toWorld(group, snapped)
@@ -579,21 +588,21 @@ class SliceSyncEngine:
                 result.notes.append(f"not snapped: {REASON_NO_INVERSE} ({volume.GetName()})")
                 return world
         result.notes.append(f"snapped to voxel ({ijk[0]}, {ijk[1]}, {ijk[2]}) of {volume.GetName()}")
-        if source is not None and snapped != world and self._offPlane(source, snapped, result):
+        if plane is not None and snapped != world and self._offPlane(source, snapped, plane, result):
             # The clicked view's own slice then moves (along its normal only) onto the voxel centre.
             self._reveal = (source, result, False)
         return snapped
 
-    def _offPlane(self, sliceNode: slicer.vtkMRMLSliceNode, world: Geometry.Vector3, result: SyncResult) -> bool:
-        """Return True if ``world`` is off the view's slice plane (beyond the plane tolerance)."""
-        point = self._fromWorld(world, sliceNode, _viewName(sliceNode), result)
-        if point is None:
-            return False
-        try:
-            normal, origin = Geometry.planeNormalAndOrigin(matrixRows(sliceNode.GetSliceToRAS()))
-        except ValueError:
-            return False
-        return abs(Geometry.signedDistanceToPlane(point, normal, origin)) > Geometry.PLANE_TOLERANCE_MM
+    def _offPlane(
+        self, sliceNode: slicer.vtkMRMLSliceNode, world: Geometry.Vector3, plane: tuple, result: SyncResult
+    ) -> bool:
+        """Return True if ``world`` is off the view's slice ``plane`` (its planned normal and origin)."""
+        point = world
+        if self._groupMapping.isMapped(sliceNode.GetViewGroup()):
+            point = self._fromWorld(world, sliceNode, _viewName(sliceNode), result)
+            if point is None:
+                return False
+        return abs(Geometry.signedDistanceToPlane(point, plane[0], plane[1])) > Geometry.PLANE_TOLERANCE_MM
 
     def _fromWorld(
         self, world: Geometry.Vector3, sliceNode: slicer.vtkMRMLSliceNode, name: str, result: SyncResult

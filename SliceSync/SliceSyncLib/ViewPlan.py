@@ -183,6 +183,13 @@ class ViewPlanner:
             self._plans[key] = plan
         return plan
 
+    def viewPlane(
+        self, sliceNode: slicer.vtkMRMLSliceNode
+    ) -> Optional[tuple[Geometry.Vector3, Geometry.Vector3, Optional[slicer.vtkMRMLVolumeNode]]]:
+        """Return a view's (unit normal, plane origin, shown volume) from its plan (None: degenerate orientation)."""
+        plan = self._plan(sliceNode)
+        return None if plan is None else (plan.normal, plan.origin, plan.volume)
+
     def _clampRange(self, plan: _Plan, volumes: SyncVolumes) -> GeometryAndReason:
         """Return the shown volume's geometry for this sync, updating the plan's clamp range if it changed."""
         if plan.volume is None:

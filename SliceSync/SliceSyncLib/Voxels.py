@@ -16,9 +16,16 @@ DEFAULT_STEP_MM = 1.0
 
 def nearestVoxelIJK(worldToIJK: Matrix4, extent: Sequence[int], point: Sequence[float]) -> tuple[int, int, int]:
     """Return the index of the voxel whose centre is nearest to ``point`` (inside the image extent)."""
-    ijk = multiplyPoint(worldToIJK, point)
-    return tuple(  # type: ignore[return-value]
-        min(max(int(math.floor(ijk[k] + 0.5)), extent[2 * k]), extent[2 * k + 1]) for k in range(3)
+    x, y, z = point[0], point[1], point[2]
+    r0, r1, r2 = worldToIJK[0], worldToIJK[1], worldToIJK[2]
+    # Written out: this runs on every snapped sync.
+    i = math.floor(r0[0] * x + r0[1] * y + r0[2] * z + r0[3] + 0.5)
+    j = math.floor(r1[0] * x + r1[1] * y + r1[2] * z + r1[3] + 0.5)
+    k = math.floor(r2[0] * x + r2[1] * y + r2[2] * z + r2[3] + 0.5)
+    return (
+        min(max(i, extent[0]), extent[1]),
+        min(max(j, extent[2]), extent[3]),
+        min(max(k, extent[4]), extent[5]),
     )
 
 

@@ -451,3 +451,39 @@ def test_snapped_nudges_in_an_oblique_view_step_one_whole_voxel_each_time(bench,
         start = now
         for view in bench.views.values():
             assert abs(view.distanceToPlane(engine.cursorRAS())) < TOLERANCE_MM, view.name
+
+
+def test_a_snapped_click_reuses_the_clicked_views_plan_and_follows_changes_of_its_volume(bench, engine, anisotropic):
+    """The snap reads the clicked view's volume and plane from its cached plan; what the plan depends on rebuilds it."""
+    engine.setSnapToVoxel(True)
+    red = bench.views["Red"]
+    planner = engine._planner
+    red.click(128, 128)  # Red moves onto a voxel-centre slice: later snapped points lie on its plane
+    for x, y in CLICKS[1:]:
+        hits, misses = planner.hits, planner.misses
+        red.click(x, y)
+        assertVoxelCentre(anisotropic, engine.cursorRAS())
+        # Red, Yellow and Green each reuse their plan once: the snap costs no composite-node search.
+        assert (planner.hits - hits, planner.misses - misses) == (3, 0)
+    # Another volume shown in Red (its composite node changes): the snap uses that volume's voxels.
+    shifted = np.diag([2.0, 1.5, 3.0, 1.0])
+    shifted[:3, 3] = (-9.3, -12.2, -20.6)
+    other = bench.addSyntheticVolume("other", (14, 20, 14), shifted)
+    bench.showVolume(other, [red], fit=False)
+    red.click(97, 151)
+    assertVoxelCentre(other, engine.cursorRAS())
+    assert "of other" in engine.statusText()
+    # Its parent transform moved, then the volume's own origin: each click snaps to the grid as it is now.
+    transform = slicer.vtkMRMLLinearTransformNode()
+    bench.scene.AddNode(transform)
+    other.SetAndObserveTransformNodeID(transform.GetID())
+    moved = vtk.vtkTransform()
+    moved.Translate(0.7, -0.4, 1.1)
+    transform.SetMatrixTransformToParent(moved.GetMatrix())
+    red.click(160, 110)
+    assertVoxelCentre(other, engine.cursorRAS())
+    other.SetOrigin(-8.9, -12.0, -21.3)
+    red.click(113, 101)
+    cursor = assertVoxelCentre(other, engine.cursorRAS())
+    for view in bench.views.values():
+        assert abs(view.distanceToPlane(engine.cursorRAS())) < TOLERANCE_MM, (view.name, cursor)
