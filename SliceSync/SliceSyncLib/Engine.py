@@ -127,10 +127,11 @@ class SliceSyncEngine:
         self._markups = MarkupsFollower(scene, self._syncFromMarkup, self._endGesture)
 
     def _observeScene(self) -> None:
-        """Follow slice nodes leaving the scene (again after cleanup(), if the engine is reused)."""
+        """Follow slice nodes leaving the scene and the scene closing (again after cleanup(), if reused)."""
         if not self._sceneObservations:
             self._sceneObservations = [
-                self.scene.AddObserver(slicer.vtkMRMLScene.NodeRemovedEvent, self._onNodeRemoved)
+                self.scene.AddObserver(slicer.vtkMRMLScene.NodeRemovedEvent, self._onNodeRemoved),
+                self.scene.AddObserver(slicer.vtkMRMLScene.EndCloseEvent, self._onSceneClosed),
             ]
 
     # -- views ---------------------------------------------------------------------------------------
@@ -885,6 +886,13 @@ class SliceSyncEngine:
                 self._planner.forget()
         except Exception:
             logging.exception("SliceSync: failed to handle a removed node")
+
+    def _onSceneClosed(self, caller: vtk.vtkObject, event: str) -> None:
+        """A closed scene's points mean nothing in the next one: forget the cursor and its history."""
+        try:
+            self._cursor.clear()
+        except Exception:
+            logging.exception("SliceSync: failed to forget the cursor when the scene closed")
 
     def _transformRemoved(self, node: slicer.vtkMRMLTransformNode) -> None:
         dropped = self._groupMapping.nodeRemoved(node)

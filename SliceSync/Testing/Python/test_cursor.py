@@ -487,3 +487,42 @@ def test_a_snapped_click_reuses_the_clicked_views_plan_and_follows_changes_of_it
     cursor = assertVoxelCentre(other, engine.cursorRAS())
     for view in bench.views.values():
         assert abs(view.distanceToPlane(engine.cursorRAS())) < TOLERANCE_MM, (view.name, cursor)
+
+
+def _closeScene(scene: slicer.vtkMRMLScene) -> None:
+    """What Slicer's File / Close Scene does to the scene."""
+    scene.StartState(slicer.vtkMRMLScene.CloseState)
+    scene.Clear(0)
+    scene.EndState(slicer.vtkMRMLScene.CloseState)
+
+
+def test_closing_the_scene_forgets_the_cursor_and_the_history_and_a_restored_history_comes_back(
+    bench, engine, anisotropic
+):
+    red, green = bench.views["Red"], bench.views["Green"]
+    red.click(97, 151)
+    red.click(160, 110)
+    assert len(engine.history()) == 2
+    _closeScene(bench.scene)
+    assert engine.cursorRAS() is None
+    assert engine.history() == [] and engine.historyIndex() == -1
+    assert engine.back() is None and engine.forward() is None
+    # The next scene starts a new history; one restored (as the module does for a saved scene) is walked as usual.
+    clicked = red.pixelToRAS(113, 101)
+    red.click(113, 101)
+    assert np.allclose(engine.history(), [clicked], atol=TOLERANCE_MM)
+    engine.setHistory([(1.0, 2.0, 3.0), (4.0, -5.0, 6.0)], 1)
+    assert engine.back() == (1.0, 2.0, 3.0)
+    assert abs(green.distanceToPlane((1.0, 2.0, 3.0))) < TOLERANCE_MM
+
+
+def test_the_scene_close_observer_is_removed_by_cleanup(bench, anisotropic):
+    from SliceSyncBench import observerCount
+
+    baseline = observerCount(bench.scene)
+    engine = SliceSyncEngine(bench.scene)
+    engine.syncTo((1.0, 2.0, 3.0))
+    engine.cleanup()
+    assert observerCount(bench.scene) == baseline
+    _closeScene(bench.scene)  # no longer observed: the history stays, nothing raises
+    assert engine.history() == [(1.0, 2.0, 3.0)]
