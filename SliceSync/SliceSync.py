@@ -514,6 +514,7 @@ class SliceSyncLogic(ScriptedLoadableModuleLogic, VTKObservationMixin):
         self._linkTimer = None
         self._linkStatusCallback = None
         self._linkStatusText = ""
+        self._writingHistory = False
         self._layoutManager = slicer.app.layoutManager()
         if self._layoutManager is None:
             logging.info("SliceSync: no layout manager (no main window); click-to-sync stays idle")
@@ -522,6 +523,7 @@ class SliceSyncLogic(ScriptedLoadableModuleLogic, VTKObservationMixin):
         self.addObserver(slicer.mrmlScene, slicer.mrmlScene.StartCloseEvent, self.onSceneStartClose)
         self.addObserver(slicer.mrmlScene, slicer.mrmlScene.EndCloseEvent, self.onSceneEndClose)
         self.addObserver(slicer.mrmlScene, slicer.mrmlScene.EndImportEvent, self.onSceneEndImport)
+        self.addObserver(slicer.mrmlScene, slicer.mrmlScene.StartSaveEvent, self.onSceneStartSave)
         self.updateViews()
         self.setParameterNode(self.parameterNode())
 
@@ -557,7 +559,7 @@ class SliceSyncLogic(ScriptedLoadableModuleLogic, VTKObservationMixin):
 
     def onParameterNodeModified(self, caller, event) -> None:
         """The user (panel, shortcut, script) changed a choice: apply it and remember it."""
-        if not slicer.mrmlScene.IsClosing():
+        if not (slicer.mrmlScene.IsClosing() or self._writingHistory):
             self.applyParameterNode(remember=True)
 
     def applyParameterNode(self, remember: bool = False) -> None:
@@ -654,6 +656,24 @@ class SliceSyncLogic(ScriptedLoadableModuleLogic, VTKObservationMixin):
     def onSceneEndImport(self, caller, event) -> None:
         self.updateViews()
         self.setParameterNode(self.parameterNode())
+        self.restoreHistory()
+
+    def onSceneStartSave(self, caller, event) -> None:
+        """The scene is about to be written: store the cursor history in it (clicks never write the node)."""
+        self._writingHistory = True
+        try:
+            engine = self.engine
+            Parameters.writeHistory(self.parameterNode(), engine.history(), engine.historyIndex())
+        except Exception:
+            logging.exception("SliceSync: could not store the cursor history in the scene")
+        finally:
+            self._writingHistory = False
+
+    def restoreHistory(self) -> None:
+        """Give the engine the cursor history stored in the scene's parameter node, if any (no view moves)."""
+        stored = Parameters.readHistory(self.parameterNode())
+        if stored is not None:
+            self.engine.setHistory(*stored)
 
     def setStatusCallback(self, callback) -> None:
         """Call ``callback(text)`` when the status line changes (None to stop)."""

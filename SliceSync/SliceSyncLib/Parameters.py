@@ -8,11 +8,14 @@ modes by name, the view group as an integer.
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
-from typing import Callable, Mapping, Optional
+import math
+from typing import Callable, Mapping, Optional, Sequence
 
 import slicer
 
+from .Cursor import HISTORY_LIMIT
 from .GroupMapping import VIEW_GROUP_COUNT
 from .ViewBinding import SyncSettings, parseLike
 
@@ -25,6 +28,9 @@ INITIALIZED_PARAMETER = "SliceSyncInitialized"
 TRANSFORM_ROLE = "SliceSyncViewGroupTransform"
 # Node reference role of the volume snapping and nudging use (none: the volume shown in the clicked view).
 REFERENCE_VOLUME_ROLE = "SliceSyncReferenceVolume"
+# The cursor history, written when the scene is saved: JSON {"index": i, "points": [[R, A, S], ...]}. Saved with
+# the scene only, never remembered across sessions.
+HISTORY_PARAMETER = "SliceSyncHistory"
 
 
 def settingsToStrings(settings: SyncSettings) -> dict[str, str]:
@@ -163,3 +169,56 @@ def setReferenceVolume(node: slicer.vtkMRMLScriptedModuleNode, volume: Optional[
     if volume is not None and not isinstance(volume, slicer.vtkMRMLVolumeNode):
         raise ValueError(f"the reference volume must be a volume node, not {type(volume).__name__}")
     node.SetNodeReferenceID(REFERENCE_VOLUME_ROLE, volume.GetID() if volume is not None else None)
+
+
+def historyToString(points: Sequence[Sequence[float]], index: int) -> str:
+    """Return the history as the parameter node stores it (ValueError if it is not a usable history)."""
+    text = json.dumps({"index": index, "points": [[float(c) for c in point] for point in points]})
+    parseHistory(text)
+    return text
+
+
+def parseHistory(text: str) -> tuple[list[tuple[float, float, float]], int]:
+    """Return the points and index a stored history describes; ValueError if it is malformed."""
+    try:
+        data = json.loads(text)
+    except (TypeError, ValueError):
+        raise ValueError("the history is not JSON") from None
+    if not isinstance(data, dict) or not isinstance(data.get("points"), list):
+        raise ValueError('the history needs {"index": i, "points": [[R, A, S], ...]}')
+    points = []
+    for point in data["points"]:
+        if (
+            not isinstance(point, list)
+            or len(point) != 3
+            or not all(isinstance(c, (int, float)) and not isinstance(c, bool) and math.isfinite(c) for c in point)
+        ):
+            raise ValueError(f"history point {point!r} is not three finite numbers")
+        points.append((float(point[0]), float(point[1]), float(point[2])))
+    if len(points) > HISTORY_LIMIT:
+        raise ValueError(f"the history holds at most {HISTORY_LIMIT} points, got {len(points)}")
+    index = data.get("index")
+    if isinstance(index, bool) or not isinstance(index, int) or not -1 <= index < len(points):
+        raise ValueError(f"history index {index!r} is not a position in the {len(points)} points")
+    if (index == -1) != (not points):
+        raise ValueError(f"history index {index!r} does not fit {len(points)} points")
+    return points, index
+
+
+def writeHistory(node: slicer.vtkMRMLScriptedModuleNode, points: Sequence[Sequence[float]], index: int) -> None:
+    """Store the cursor history in the node (nothing stored while it is empty)."""
+    text = historyToString(points, index) if points else ""
+    if node.GetParameter(HISTORY_PARAMETER) != text:
+        node.SetParameter(HISTORY_PARAMETER, text)
+
+
+def readHistory(node: slicer.vtkMRMLScriptedModuleNode) -> Optional[tuple[list[tuple[float, float, float]], int]]:
+    """Return the node's stored history (points, index), or None if none is stored or it is malformed (warned)."""
+    text = node.GetParameter(HISTORY_PARAMETER)
+    if not text:
+        return None
+    try:
+        return parseHistory(text)
+    except ValueError as error:
+        logging.warning("SliceSync: the cursor history saved in the scene (%s) is ignored: %s", node.GetID(), error)
+        return None

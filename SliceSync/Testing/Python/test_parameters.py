@@ -166,3 +166,37 @@ def test_binding_maps_view_groups_and_links_them(bench):
         assert binding.engine.viewGroupTransform(1) is None
     finally:
         binding.cleanup()
+
+
+def test_the_cursor_history_is_stored_as_json_and_read_back_exactly(node):
+    points = [(1.5, -2.25, 3.0), (0.1 + 0.2, 1e-9, -120.75)]
+    Parameters.writeHistory(node, points, 1)
+    assert Parameters.readHistory(node) == (points, 1)
+    Parameters.writeHistory(node, [], -1)
+    assert node.GetParameter(Parameters.HISTORY_PARAMETER) == "" and Parameters.readHistory(node) is None
+    assert Parameters.HISTORY_PARAMETER not in Parameters.PARAMETER_NAMES, "the history must not be remembered"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not json",
+        "[1, 2]",
+        '{"index": 0, "points": [[1, 2]]}',
+        '{"index": 0, "points": [[1, 2, NaN]]}',
+        '{"index": 0, "points": [[1, 2, "3"]]}',
+        '{"index": 1, "points": [[1, 2, 3]]}',
+        '{"index": true, "points": [[1, 2, 3]]}',
+        '{"index": -1, "points": [[1, 2, 3]]}',
+        '{"index": 0, "points": []}',
+        '{"index": 0, "points": ' + str([[0, 0, k] for k in range(101)]) + "}",
+    ],
+)
+def test_a_malformed_stored_history_is_ignored_with_one_warning(node, errorGuard, caplog, text):
+    errorGuard.allow("cursor history saved in the scene")
+    node.SetParameter(Parameters.HISTORY_PARAMETER, text)
+    with caplog.at_level(logging.WARNING):
+        assert Parameters.readHistory(node) is None
+    assert len([r for r in caplog.records if "cursor history saved in the scene" in r.getMessage()]) == 1
+    with pytest.raises(ValueError):
+        Parameters.parseHistory(text)

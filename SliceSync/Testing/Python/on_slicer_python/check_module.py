@@ -561,3 +561,68 @@ def test_back_and_forward_buttons_walk_the_history_and_name_their_keys(harness, 
     assert abs(bench.views["Yellow"].distanceToPlane(first)) < 1e-3
     ui.forwardButton.click()
     assert engine.cursorRAS() == second
+
+
+# -- the cursor history is saved with the scene (issue 9) --------------------------------------------------------
+
+
+def _saveSceneAs(scene, path: str) -> None:
+    """Write the scene as Slicer's scene writer does: the save state (StartSaveEvent, EndSaveEvent) around Commit."""
+    scene.StartState(scene.SaveState)
+    try:
+        scene.SetURL(path)
+        assert scene.Commit(path)
+    finally:
+        scene.EndState(scene.SaveState)
+
+
+def test_cursor_history_saved_with_the_scene_is_walked_again_after_loading_it_in_a_new_session(
+    harness, bench, anatomical
+):
+    StandInQSettings.store["SliceSync/enabled"] = "true"
+    harness.start()
+    engine = harness.logic.engine
+    node = parameterNode(bench.scene)
+    for _ in range(4):
+        clickRed(bench)
+    engine.back()
+    points, index = engine.history(), engine.historyIndex()
+    assert (len(points), index) == (4, 2)
+    # Clicks never write the parameter node; saving the scene does.
+    assert node.GetParameter("SliceSyncHistory") == ""
+    path = bench.tempPath("with-history.mrml")
+    _saveSceneAs(bench.scene, path)
+    with open(path) as saved:
+        assert "SliceSyncHistory" in saved.read()
+    assert stored("SliceSyncHistory") is None, "the history became a remembered setting"
+    # Slicer quits; a new session starts on an empty scene and loads the file.
+    bench.scene.Clear(0)
+    harness.close()
+    fresh = ModuleHarness(bench)
+    try:
+        fresh.start()
+        engine = fresh.logic.engine
+        assert engine.history() == []
+        _importScene(bench, path)
+        assert (engine.history(), engine.historyIndex()) == (points, index)
+        assert engine.back() == points[1]
+        assert abs(bench.views["Yellow"].distanceToPlane(points[1])) < 1e-3
+        assert engine.back() == points[0] and engine.back() is None
+        assert [engine.forward() for _ in range(3)] == points[1:]
+        assert abs(bench.views["Green"].distanceToPlane(points[3])) < 1e-3
+        assert engine.forward() is None
+    finally:
+        fresh.close()
+
+
+def test_malformed_saved_history_is_ignored_with_one_warning(harness, bench, anatomical, errorGuard, caplog):
+    errorGuard.allow("cursor history saved in the scene")
+    StandInQSettings.store["SliceSync/enabled"] = "true"
+    harness.start()
+    clickRed(bench)
+    before = harness.logic.engine.history()
+    path = _savedScene(bench, enabled="True", SliceSyncHistory='{"index": 3, "points": [[1, 2, 3]]}')
+    _importScene(bench, path)
+    assert harness.logic.engine.history() == before
+    assert len([text for text in warnings(caplog) if "cursor history saved in the scene" in text]) == 1
+    assert clickRed(bench) == {"Yellow", "Green"}
