@@ -195,6 +195,9 @@ class SliceSyncEngine:
                 view.attach()
             else:
                 view.detach()
+        if not enabled:
+            for key in list(self._pending):
+                self._dropPending(key)
         self._updateMarkupsFollower()
         self._notify()
 
@@ -724,7 +727,7 @@ class SliceSyncEngine:
 
     def _onHiddenViewModified(self, key: str, caller: vtk.vtkObject, event: str) -> None:
         try:
-            if not caller.IsMappedInLayout() or self._sceneBusy():
+            if not self._enabled or not caller.IsMappedInLayout() or self._sceneBusy():
                 return
             pending = self._pending.get(key)
             view = self._views.get(key)

@@ -198,3 +198,22 @@ def test_layout_change_through_view_binding_brings_newly_shown_views_to_the_curs
     finally:
         binding.cleanup()
     assert {name: observerCount(view.sliceNode) for name, view in bench.views.items()} == baseline
+
+
+def test_hidden_view_stays_put_when_shown_after_sync_is_turned_off(bench, hidden, allEngine):
+    sagittal = hidden[0]
+    baseline = observerCount(sagittal.sliceNode)
+    point = (sliceOffset(sagittal) + 20.0, 0.0, 0.0)
+    allEngine.syncTo(point)
+    assert sorted(allEngine.lastResult.deferredNames) == ["Slice4", "Slice5", "Slice6"]
+    assert observerCount(sagittal.sliceNode) == baseline + 1, "the hidden view waits for the point"
+    before = sagittal.sliceToRAS()
+    allEngine.setEnabled(False)
+    assert observerCount(sagittal.sliceNode) == baseline
+    sagittal.sliceNode.SetMappedInLayout(1)
+    assert np.allclose(sagittal.sliceToRAS(), before, atol=TOLERANCE_MM)
+    assert abs(sagittal.distanceToPlane(point)) > 1.0
+    allEngine.setEnabled(True)
+    sagittal.sliceNode.SetMappedInLayout(0)
+    sagittal.sliceNode.SetMappedInLayout(1)
+    assert np.allclose(sagittal.sliceToRAS(), before, atol=TOLERANCE_MM), "the dropped point is not taken later"
