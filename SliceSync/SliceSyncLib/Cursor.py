@@ -65,20 +65,22 @@ class Cursor:
         self._point = (float(point[0]), float(point[1]), float(point[2]))
         self._pending = None
 
-    def endGesture(self) -> None:
-        """Record the last provisional point of the gesture that just ended (once)."""
+    def endGesture(self) -> bool:
+        """Record the last provisional point of the gesture that just ended (once); True if the history changed."""
         if self._pending is not None:
             pending, self._pending = self._pending, None
-            self._record(pending)
+            return self._record(pending)
+        return False
 
-    def _record(self, point: Vector3) -> None:
+    def _record(self, point: Vector3) -> bool:
         if self._index >= 0 and samePoint(self._history[self._index], point):
-            return
+            return False
         del self._history[self._index + 1 :]
         self._history.append(point)
         if len(self._history) > self._limit:
             del self._history[: len(self._history) - self._limit]
         self._index = len(self._history) - 1
+        return True
 
     def back(self) -> Optional[Vector3]:
         """Step back in the history and return that point, or None at the oldest entry."""

@@ -662,8 +662,10 @@ class SliceSyncEngine:
 
     def _endGesture(self) -> None:
         """A click or drag has ended: the provisional drag steps become one final point."""
-        self._cursor.endGesture()
+        recorded = self._cursor.endGesture()
         self._flushLink()
+        if recorded:
+            self._notify()  # hosts read back/forward availability in the status callback
 
     def _syncOne(
         self,

@@ -25,16 +25,21 @@ FREE_PIXEL = (40, 216)
 
 
 class SyncCounter:
-    """Counts the syncs the engine reports through its public status callback."""
+    """Counts the syncs the engine reports through its public status callback (each sync has a new result; the
+    callback also fires when a gesture's end records a history point, with the same result)."""
 
     def __init__(self, engine) -> None:
         self.engine = engine
         self.count = 0
+        self.seen = None
         engine.lastResult = None
         engine.setStatusCallback(self.onStatus)
 
     def onStatus(self, text: str) -> None:
-        self.count += 1
+        result = self.engine.lastResult
+        if result is not None and result is not self.seen:
+            self.count += 1
+            self.seen = result
 
     def reset(self) -> None:
         self.count = 0

@@ -354,6 +354,26 @@ def test_a_drag_adds_its_end_point_once(bench, engine, anisotropic):
     assert np.allclose(engine.history()[-1], red.pixelToRAS(*path[-1]), atol=TOLERANCE_MM)
 
 
+def test_the_status_callback_sees_the_history_point_a_click_records_at_release(bench, engine, anisotropic):
+    seen = []
+    engine.setStatusCallback(lambda text: seen.append((engine.historyIndex(), list(engine.history()))))
+    assert engine.dragFollow()
+    red = bench.views["Red"]
+    for pixel in CLICKS[:2]:
+        seen.clear()
+        red.press(*pixel)
+        assert seen and seen[-1][0] == len(engine.history()) - 1  # the press synced, nothing recorded yet
+        before = seen[-1][0]
+        red.release(*pixel)
+        index, history = seen[-1]
+        assert index == before + 1 == engine.historyIndex()
+        assert np.allclose(history[index], red.pixelToRAS(*pixel), atol=TOLERANCE_MM)
+    assert engine.historyIndex() == 1
+    seen.clear()
+    red.click(*CLICKS[1])  # the same point again: nothing recorded
+    assert all(index == 1 for index, _ in seen)
+
+
 def test_a_click_with_drag_follow_off_adds_one_entry_and_the_same_point_twice_adds_one(bench, engine, anisotropic):
     engine.setDragFollow(False)
     red = bench.views["Red"]
