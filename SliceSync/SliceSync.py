@@ -18,7 +18,7 @@ from slicer.ScriptedLoadableModule import (
 )
 from slicer.util import VTKObservationMixin
 
-from SliceSyncLib import Parameters
+from SliceSyncLib import Link, Parameters
 from SliceSyncLib.Link import DEFAULT_HOST, DEFAULT_PORT
 from SliceSyncLib.ViewBinding import ALL_VIEW_GROUPS, MAX_VIEW_GROUP, SyncSettings, ViewBinding
 
@@ -29,6 +29,8 @@ SETTINGS_GROUP = "SliceSync/"
 LINK_POLL_INTERVAL_MS = 20
 README_URL = "https://github.com/slicesync/SlicerSliceSync#readme"
 LIBRARY_PACKAGE = "SliceSyncLib"
+# What the link needs; installed with Slicer's pip helper on first use, after asking (the version tested).
+PYIGTL_REQUIREMENT = "pyigtl==0.3.4"
 
 
 #
@@ -464,8 +466,27 @@ class SliceSyncWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
         with slicer.util.tryWithErrorDisplay(_("Failed to start or stop the SliceSync link."), waitCursor=False):
             if self.logic.isLinkRunning():
                 self.logic.stopLink()
-            else:
+            elif self.ensureLinkPackage():
                 self.logic.startLink()
+
+    def ensureLinkPackage(self) -> bool:
+        """Return whether pyigtl can be imported; if not, offer to install it with Slicer's pip helper."""
+        if Link.isAvailable():
+            return True
+        question = _(
+            "The SliceSync link speaks OpenIGTLink through the Python package pyigtl, which is not installed.\n\n"
+            "Install {requirement} now (pip, from the Python Package Index)?"
+        ).format(requirement=PYIGTL_REQUIREMENT)
+        if not slicer.util.confirmOkCancelDisplay(question, windowTitle=_("SliceSync link")):
+            self.ui.linkStatusLabel.text = _("Link is off: it needs the pyigtl package ({requirement})").format(
+                requirement=PYIGTL_REQUIREMENT
+            )
+            return False
+        slicer.util.pip_install(PYIGTL_REQUIREMENT)
+        importlib.invalidate_caches()
+        if not Link.isAvailable():
+            raise RuntimeError(f"{PYIGTL_REQUIREMENT} was installed but cannot be imported")
+        return True
 
     def onLinkStatusChanged(self, text: str) -> None:
         """Show the link's state; the button says what a click will do."""

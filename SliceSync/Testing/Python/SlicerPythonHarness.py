@@ -579,9 +579,40 @@ class StandInQMessageBox:
 
     Ok = 0x400
     Cancel = 0x400000
+    Yes = 0x4000
+    No = 0x10000
+    Question = 4
     Critical = 3
     Warning = 2
     Information = 1
+
+
+class StandInMessageBox(StandInWidget):
+    """Stand-in for ctkMessageBox (what slicer.util.messageBox shows outside testing mode): the texts shown, and the
+    button the user presses (``answer``, a StandInQMessageBox value)."""
+
+    answer = StandInQMessageBox.Ok
+    shown: list[str] = []
+
+    def exec_(self) -> int:
+        StandInMessageBox.shown.append(self.text)
+        return StandInMessageBox.answer
+
+
+class StandInQApplication:
+    """Stand-in for QApplication's override-cursor stack (slicer.util empties it while a message box waits)."""
+
+    @staticmethod
+    def overrideCursor() -> None:
+        return None
+
+    @staticmethod
+    def setOverrideCursor(cursor: Any) -> None:
+        pass
+
+    @staticmethod
+    def restoreOverrideCursor() -> None:
+        pass
 
 
 class StandInQt:
@@ -785,6 +816,7 @@ class StandInApp(StandInQObject):
         self._clipboard = StandInClipboard()
         self.documentationBaseUrl = "https://slicer.readthedocs.io/en/latest"
         self.applicationName = "Slicer"
+        self.testing = True
 
     def layoutManager(self) -> Optional[StandInLayoutManager]:
         return self._layoutManager
@@ -811,7 +843,8 @@ class StandInApp(StandInQObject):
         pass
 
     def testingEnabled(self) -> bool:
-        return True
+        """Slicer's testing mode (slicer.util skips its message boxes); a test sets ``testing`` False to answer them."""
+        return self.testing
 
     def userSettings(self) -> StandInQSettings:
         return StandInQSettings()
@@ -904,6 +937,7 @@ def loadLayer(layer: Path) -> None:
             "QSettings": StandInQSettings,
             "QShortcut": StandInShortcut,
             "QMessageBox": StandInQMessageBox,
+            "QApplication": StandInQApplication,
             "QTimer": StandInTimer,
             "QKeySequence": StandInKeySequence,
             "Qt": StandInQt,
@@ -915,6 +949,7 @@ def loadLayer(layer: Path) -> None:
             "ctkCheckBox": StandInCheckBox,
             "ctkComboBox": StandInComboBox,
             "ctkCollapsibleButton": StandInCollapsibleButton,
+            "ctkMessageBox": StandInMessageBox,
         },
     )
     sys.modules["qt"] = qt
@@ -1026,6 +1061,8 @@ def harnessFixture(bench: Any) -> Any:
     StandInQSettings.store.clear()
     StandInShortcut.live.clear()
     StandInTimer.instances.clear()
+    StandInMessageBox.shown = []
+    StandInMessageBox.answer = StandInQMessageBox.Ok
     session = ModuleHarness(bench)
     yield session
     if session.module is not None and session.moduleInfo.panel is not None:

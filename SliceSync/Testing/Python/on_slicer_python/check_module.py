@@ -626,3 +626,103 @@ def test_malformed_saved_history_is_ignored_with_one_warning(harness, bench, ana
     assert harness.logic.engine.history() == before
     assert len([text for text in warnings(caplog) if "cursor history saved in the scene" in text]) == 1
     assert clickRed(bench) == {"Yellow", "Green"}
+
+
+# -- pyigtl installed on first use, after asking (issue 12) -------------------------------------------------------
+
+
+class PyigtlBlocker:
+    """A meta-path finder that makes pyigtl unimportable, as in a Slicer where it was never installed."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "pyigtl" or name.startswith("pyigtl."):
+            raise ModuleNotFoundError(f"No module named {name!r} (blocked by the test)", name=name)
+
+
+@pytest.fixture
+def withoutPyigtl():
+    import sys
+
+    imported = {name: module for name, module in sys.modules.items() if name.split(".")[0] == "pyigtl"}
+    for name in imported:
+        del sys.modules[name]
+    blocker = PyigtlBlocker()
+    sys.meta_path.insert(0, blocker)
+    yield blocker
+    if blocker in sys.meta_path:
+        sys.meta_path.remove(blocker)
+    for name in [name for name in sys.modules if name.split(".")[0] == "pyigtl"]:
+        del sys.modules[name]
+    sys.modules.update(imported)
+
+
+def _answerQuestions(harness, answer) -> None:
+    """Leave testing mode so slicer.util shows its message boxes, and press ``answer`` in them."""
+    from SlicerPythonHarness import StandInMessageBox
+
+    harness.app.testing = False
+    StandInMessageBox.answer = answer
+
+
+def test_start_link_without_pyigtl_asks_and_cancel_starts_nothing(harness, bench, withoutPyigtl, monkeypatch):
+    from SlicerPythonHarness import StandInMessageBox, StandInQMessageBox
+
+    installed = []
+    monkeypatch.setattr(slicer.util, "pip_install", installed.append)
+    harness.start()
+    _answerQuestions(harness, StandInQMessageBox.Cancel)
+    ui, logic = harness.widget.ui, harness.logic
+    ui.linkButton.click()
+    assert len(StandInMessageBox.shown) == 1 and "pyigtl" in StandInMessageBox.shown[0]
+    assert installed == []
+    assert not logic.isLinkRunning() and _activeTimers() == []
+    assert logic.engine.linkStatus()["connected"] is False and logic.engine.linkStatus()["sent"] == 0
+    assert "needs the pyigtl package" in ui.linkStatusLabel.text
+    assert ui.linkButton.text != "Stop link"
+
+
+def test_start_link_without_pyigtl_installs_the_pinned_version_on_ok_then_links(
+    harness, bench, anatomical, withoutPyigtl, monkeypatch
+):
+    import sys
+
+    from LinkPeer import freePort, waitFor
+    from SlicerPythonHarness import StandInMessageBox, StandInQMessageBox
+
+    installed = []
+
+    def standInPipInstall(requirements):
+        """Stands in for Slicer's pip helper only: records the requirement; the package then imports."""
+        installed.append(requirements)
+        sys.meta_path.remove(withoutPyigtl)
+
+    monkeypatch.setattr(slicer.util, "pip_install", standInPipInstall)
+    StandInQSettings.store["SliceSync/enabled"] = "true"
+    harness.start()
+    _answerQuestions(harness, StandInQMessageBox.Ok)
+    ui, logic = harness.widget.ui, harness.logic
+    port = freePort()
+    ui.linkPortSpinBox.value = port
+    ui.linkButton.click()
+    assert len(StandInMessageBox.shown) == 1 and "pyigtl==0.3.4" in StandInMessageBox.shown[0]
+    assert installed == ["pyigtl==0.3.4"]
+    assert logic.isLinkRunning() and ui.linkButton.text == "Stop link"
+    assert ui.linkStatusLabel.text.startswith(f"Server on 127.0.0.1:{port}")
+    # The link really runs: a pyigtl client connects and receives the cursor of a click.
+    import pyigtl
+
+    (timer,) = _activeTimers()
+    client = pyigtl.OpenIGTLinkClient("127.0.0.1", port)
+    try:
+        waitFor(lambda: logic.engine.linkStatus()["connected"], tick=timer.fire)
+        assert clickRed(bench) == {"Yellow", "Green"}
+        message = client.wait_for_message("SliceSyncCursor", timeout=5)
+        assert message is not None
+        waitFor(lambda: logic.engine.linkStatus()["sent"] >= 1, tick=timer.fire)
+    finally:
+        client.stop()
+    ui.linkButton.click()
+    assert not logic.isLinkRunning()
+    ui.linkButton.click()
+    assert len(StandInMessageBox.shown) == 1, "asked again although pyigtl is installed"
+    assert installed == ["pyigtl==0.3.4"] and logic.isLinkRunning()
