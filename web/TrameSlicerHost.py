@@ -12,6 +12,39 @@ import vtk
 
 from SliceSyncLib import SliceSyncEngine
 
+# trame-rca hands the browser's KeyboardEvent.key to the interactor; VTK and Slicer (and SliceSync's key bindings)
+# expect X11-style VTK key symbols. Names the browser spells like VTK ("a", "F5", "Escape", "Home") pass unchanged.
+BROWSER_TO_VTK_KEYSYM = {
+    "ArrowLeft": "Left",
+    "ArrowRight": "Right",
+    "ArrowUp": "Up",
+    "ArrowDown": "Down",
+    "PageUp": "Prior",
+    "PageDown": "Next",
+    "Enter": "Return",
+    "Backspace": "BackSpace",
+    " ": "space",
+    "Control": "Control_L",
+    "Shift": "Shift_L",
+    "Alt": "Alt_L",
+    "Meta": "Meta_L",
+    "CapsLock": "Caps_Lock",
+    "+": "plus",
+    "-": "minus",
+    "=": "equal",
+    "[": "bracketleft",
+    "]": "bracketright",
+}
+KEY_EVENTS = (vtk.vtkCommand.KeyPressEvent, vtk.vtkCommand.KeyReleaseEvent, vtk.vtkCommand.CharEvent)
+KEYSYM_PRIORITY = 100.0  # before every other key observer (SliceSync's bindings use 2.0, interactor styles 0.0)
+
+
+def translateKeySym(interactor: vtk.vtkRenderWindowInteractor, _event: str = "") -> None:
+    """Replace a browser key name on interactor by the VTK key symbol for that key."""
+    keySym = BROWSER_TO_VTK_KEYSYM.get(interactor.GetKeySym() or "")
+    if keySym is not None:
+        interactor.SetKeySym(keySym)
+
 
 class TrameSlicerHost:
     """Keeps an engine's views equal to a trame-slicer view manager's slice views."""
@@ -21,6 +54,7 @@ class TrameSlicerHost:
         self.engine = engine
         self.layoutManager = layoutManager
         self._registered: dict[str, tuple[slicer.vtkMRMLSliceNode, vtk.vtkRenderWindowInteractor]] = {}
+        self._keyTags: dict[str, list[int]] = {}
         self._scene = engine.scene
         self._sceneTag = self._scene.AddObserver(slicer.vtkMRMLScene.NodeAddedEvent, self._onNodeAdded)
         if layoutManager is not None:
@@ -38,12 +72,19 @@ class TrameSlicerHost:
         for nodeId, (sliceNode, _interactor) in list(self._registered.items()):
             if current.get(nodeId, (None,))[0] is not sliceNode:
                 self.engine.removeView(sliceNode)
+                self._removeKeyTranslation(nodeId)
                 del self._registered[nodeId]
         for nodeId, pair in current.items():
             if nodeId not in self._registered:
                 self.engine.addView(*pair)
                 self._registered[nodeId] = pair
+                self._keyTags[nodeId] = [pair[1].AddObserver(e, translateKeySym, KEYSYM_PRIORITY) for e in KEY_EVENTS]
         return sorted(self._registered)
+
+    def _removeKeyTranslation(self, nodeId: str) -> None:
+        interactor = self._registered[nodeId][1]
+        for tag in self._keyTags.pop(nodeId, []):
+            interactor.RemoveObserver(tag)
 
     def _onLayoutChanged(self, *_args: Any) -> None:
         self.refresh()
@@ -72,8 +113,9 @@ class TrameSlicerHost:
         if self.layoutManager is not None:
             self.layoutManager.current_layout_changed.disconnect(self._onLayoutChanged)
             self.layoutManager = None
-        for sliceNode, _interactor in self._registered.values():
+        for nodeId, (sliceNode, _interactor) in self._registered.items():
             self.engine.removeView(sliceNode)
+            self._removeKeyTranslation(nodeId)
         self._registered.clear()
 
 

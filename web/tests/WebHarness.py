@@ -277,6 +277,12 @@ class Browser:
         self.mouse("mousePressed", x, y, modifiers, buttons=1, button="left")
         self.mouse("mouseReleased", x, y, modifiers, buttons=0, button="left")
 
+    def key(self, key: str, keyCode: int, modifiers: int = 0) -> None:
+        """Press and release one key through the DevTools protocol (Input.dispatchKeyEvent) in the focused element."""
+        for kind in ("rawKeyDown", "keyUp"):
+            event = {"type": kind, "key": key, "code": key, "windowsVirtualKeyCode": keyCode, "modifiers": modifiers}
+            self.driver.execute_cdp_cmd("Input.dispatchKeyEvent", event)
+
     def text(self, elementId: str) -> str:
         """Return the text shown by the element with this id."""
         return self.driver.execute_script(f"return document.getElementById('{elementId}').innerText")

@@ -23,7 +23,8 @@ pytestmark = pytest.mark.skipif(
 
 TOLERANCE_MM = 1e-3
 SCREENSHOTS = os.path.join(ROOT, "out", "web")
-SHIFT = 8  # DevTools modifier bit
+SHIFT = 8  # DevTools modifier bits
+CTRL = 2
 
 
 def normalAndOffset(sliceToRAS: list[float]) -> tuple[tuple[float, float, float], float]:
@@ -184,6 +185,23 @@ def test_back_and_forward_buttons_move_every_view_through_the_previous_and_next_
     browser.driver.find_element("id", "slicesync-forward").click()
     state = waitFor(lambda: (s := server.state())["cursor"] == points[1] and s, 10, "the cursor to go forward")
     assertAllThrough(state, points[1])
+
+
+def test_ctrl_shift_right_in_a_view_nudges_the_cursor_one_voxel_right_and_the_other_views_follow(viewer):
+    server, browser = viewer
+    boxes = browser.waitForViews()
+    _, clicked = clickAndWait(browser, server, boxes[0], 0.45, 0.5)  # the click also gives the view the keyboard
+    start = clicked["cursor"]
+    browser.key("ArrowRight", 39, modifiers=CTRL | SHIFT)  # the browser names it ArrowRight, VTK Right
+    state = waitFor(
+        lambda: (s := server.state())["lastSync"] != clicked["lastSync"] and s, 15, "the server to nudge the cursor"
+    )
+    moved = [m - s for m, s in zip(state["cursor"], start)]
+    xAxis = clicked["views"][VIEW_NAMES[0]]["sliceToRAS"][0:12:4]  # the view's screen x axis in RAS
+    along = dot(moved, xAxis)
+    assert math.dist(moved, [along * c for c in xAxis]) < TOLERANCE_MM, f"{moved} is not along the view's x axis"
+    assert abs(along - 1.0) < TOLERANCE_MM  # one step of the 1 mm MNI volume, to the view's right
+    assertAllThrough(state, state["cursor"])
 
 
 def test_a_shift_click_changes_no_view(viewer):

@@ -68,3 +68,44 @@ def test_the_adapter_registers_existing_views_and_views_created_later(app):
     finally:
         host.cleanup()
     assert engine.views() == []
+
+
+def pressKey(interactor, keySym: str, ctrl: int = 0, shift: int = 0) -> str:
+    """Deliver a key press as trame-rca does (browser key name); return the key symbol observers saw last."""
+    interactor.SetKeyEventInformation(ctrl, shift, "\0", 0, keySym)
+    interactor.InvokeEvent("KeyPressEvent")
+    return interactor.GetKeySym()
+
+
+def test_browser_key_names_reach_the_views_as_vtk_key_symbols_so_nudge_keys_work(app):
+    slicerApp, engine = app
+    manager = slicerApp.view_manager
+    axial = manager.create_view(ViewLayoutDefinition.axial_view())
+    sagittal = manager.create_view(ViewLayoutDefinition.sagittal_view())
+    manager.set_current_view_ids([view.get_singleton_tag() for view in (axial, sagittal)])
+    host = registerTrameSlicerViews(manager, engine)
+    interactor = axial.interactor()
+    try:
+        engine.setEnabled(True)
+        start = (10.0, -5.0, 3.0)
+        engine.syncTo(start, axial.get_view_node())
+        step = engine.nudgeStep(axial.get_view_node())
+        assert pressKey(interactor, "ArrowRight", ctrl=1, shift=1) == "Right"
+        moved = engine.cursorRAS()
+        assert moved is not None and moved != start
+        # Ctrl+Shift+Right moves the cursor one step along the view's screen x axis (towards patient left in Slicer's
+        # radiological axial view).
+        sliceToRAS = axial.get_view_node().GetSliceToRAS()
+        expected = [start[i] + step[0] * sliceToRAS.GetElement(i, 0) for i in range(3)]
+        assert max(abs(moved[i] - expected[i]) for i in range(3)) < 1e-3
+        node = sagittal.get_view_node()
+        assert abs(planeOffset(node) - pointOffset(node, moved)) < 1e-3
+        assert [pressKey(interactor, name) for name in ("PageUp", "PageDown", "ArrowUp", "a")] == [
+            "Prior",
+            "Next",
+            "Up",
+            "a",
+        ]
+    finally:
+        host.cleanup()
+    assert pressKey(interactor, "ArrowRight") == "ArrowRight"
