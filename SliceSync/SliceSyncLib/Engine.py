@@ -37,12 +37,24 @@ ORIGIN_HISTORY = "history"
 ORIGIN_MARKUP = "markup"
 ORIGIN_LINK = "link"
 
+# The farthest a synced point (syncTo, a nudge's result) may lie from the origin along each axis, in mm (100 m).
+MAX_COORDINATE_MM = 1e5
+
 
 def _flag(value: object, what: str) -> bool:
     """Accept True/False (or 1/0, as VTK and Qt pass them); anything else is a caller's mistake."""
     if isinstance(value, bool) or (isinstance(value, int) and value in (0, 1)):
         return bool(value)
     raise ValueError(f"{what} needs True or False, got {value!r}")
+
+
+def _checkBounded(point: Sequence[float], what: str) -> None:
+    """A point farther than MAX_COORDINATE_MM along an axis is a caller's mistake (VTK's planes break far out)."""
+    if any(abs(c) > MAX_COORDINATE_MM for c in point):
+        raise ValueError(
+            f"{what}: each coordinate must be within {MAX_COORDINATE_MM:g} mm of the origin, got "
+            + ", ".join(f"{c:.6g}" for c in point)
+        )
 
 
 def _describe(value: object) -> str:
@@ -314,6 +326,8 @@ class SliceSyncEngine:
         steps = (dx, dy, dz)
         if not all(isinstance(k, numbers.Integral) and not isinstance(k, bool) for k in steps):
             raise ValueError(f"nudge steps must be whole numbers, got {steps!r}")
+        if any(abs(k) > MAX_COORDINATE_MM for k in steps):
+            raise ValueError(f"nudge steps must be at most {MAX_COORDINATE_MM:g} each, got {steps!r}")
         name = _viewName(sliceNode)
         start = self._cursor.point()
         if start is None:
@@ -336,6 +350,7 @@ class SliceSyncEngine:
             self._setResult(result)
             return result
         point = (start[0] + offset[0], start[1] + offset[1], start[2] + offset[2])
+        _checkBounded(point, "nudge")
         self._nudging = (sliceNode, SyncResult(point, name))
         try:
             result = self._sync(point, sliceNode, ORIGIN_NUDGE)
@@ -479,16 +494,24 @@ class SliceSyncEngine:
     def syncTo(self, ras: Sequence[float], sourceSliceNode: Optional[slicer.vtkMRMLSliceNode] = None) -> SyncResult:
         """Move every registered view (of the source's view group, except the source) through ``ras``."""
         try:
-            if isinstance(ras, (str, bytes, dict)):
+            if isinstance(ras, (str, bytes, dict)) or any(not isinstance(c, numbers.Real) for c in ras):
                 raise TypeError
             point = tuple(float(c) for c in ras)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise ValueError(f"syncTo needs three numbers (R, A, S), got {ras!r}") from None
         if not Geometry.isFinitePoint(point):
             raise ValueError(f"syncTo needs three finite numbers (R, A, S), got {ras!r}")
+        _checkBounded(point, "syncTo")
         if sourceSliceNode is not None and not isinstance(sourceSliceNode, slicer.vtkMRMLSliceNode):
             raise ValueError(
                 f"sourceSliceNode must be a vtkMRMLSliceNode or None, got {type(sourceSliceNode).__name__}"
+            )
+        if sourceSliceNode is not None and (
+            sourceSliceNode.GetScene() is not self.scene
+            or self.scene.GetNodeByID(sourceSliceNode.GetID()) is not sourceSliceNode
+        ):
+            raise ValueError(
+                f"sourceSliceNode must be a slice node of the engine's scene, got {_describe(sourceSliceNode)}"
             )
         result = self._sync(point, sourceSliceNode, ORIGIN_SCRIPT)  # type: ignore[arg-type]
         self._setResult(result)

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+import slicer
 import vtk
 
 from SliceSyncBench import (
@@ -17,7 +18,7 @@ from SliceSyncBench import (
     sliceOffset,
     userState,
 )
-from SliceSyncLib import SliceSyncEngine
+from SliceSyncLib import MAX_COORDINATE_MM, SliceSyncEngine
 
 TOLERANCE_MM = 1e-3
 
@@ -514,6 +515,37 @@ def test_sync_to_with_a_source_leaves_the_source_alone(bench, anatomical, engine
 def test_wrong_arguments_raise_value_error(bench, engine, call):
     with pytest.raises(ValueError):
         call(engine, bench)
+
+
+@pytest.mark.parametrize(
+    "point, source",
+    [
+        ((1.0, "2", 3.0), None),
+        ((b"1", 2.0, 3.0), None),
+        ((1.0, None, 3.0), None),
+        ((MAX_COORDINATE_MM * 1.001, 0.0, 0.0), None),
+        ((0.0, -1e300, 0.0), None),
+        ((0.0, 0.0, 10**400), None),
+        ((1.0, 2.0, 3.0), "foreign"),
+        ((1.0, 2.0, 3.0), "unadded"),
+    ],
+)
+def test_sync_to_rejects_non_numbers_far_points_and_foreign_sources_and_moves_nothing(bench, engine, point, source):
+    if source == "foreign":
+        source = slicer.vtkMRMLScene().AddNewNodeByClass("vtkMRMLSliceNode")
+    elif source == "unadded":
+        source = slicer.vtkMRMLSliceNode()
+    before = {name: view.sliceToRAS() for name, view in bench.views.items()}
+    with pytest.raises(ValueError):
+        engine.syncTo(point, source)
+    assert {name: view.sliceToRAS() for name, view in bench.views.items()} == before
+    assert engine.lastResult is None
+
+
+def test_sync_to_accepts_points_up_to_the_documented_bound(bench, engine):
+    result = engine.syncTo((0.0, 0.0, MAX_COORDINATE_MM), bench.views["Green"].sliceNode)
+    assert result.point == (0.0, 0.0, MAX_COORDINATE_MM)
+    assert "Red" in result.targetNames
 
 
 def test_cleanup_leaves_exactly_the_observers_that_were_there_before(bench, anatomical):

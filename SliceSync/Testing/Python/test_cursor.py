@@ -10,7 +10,7 @@ import slicer
 import vtk
 
 from SliceSyncBench import obliqueAffine, pressKey, sliceOffset
-from SliceSyncLib import SliceSyncEngine
+from SliceSyncLib import MAX_COORDINATE_MM, SliceSyncEngine
 from SliceSyncLib.Cursor import HISTORY_LIMIT
 
 TOLERANCE_MM = 1e-6
@@ -279,6 +279,23 @@ def test_nudge_with_non_integer_steps_is_a_value_error(bench, engine, anisotropi
     with pytest.raises(ValueError):
         engine.nudge(bench.views["Red"].sliceNode, *steps)
     assert engine.cursorRAS() is None
+
+
+def test_nudge_that_would_leave_the_coordinate_bound_is_a_value_error_and_moves_nothing(bench, engine, anisotropic):
+    red = bench.views["Red"]
+    with pytest.raises(ValueError):
+        engine.nudge(red.sliceNode, 10**30, 0, 0)
+    assert engine.cursorRAS() is None
+    engine.syncTo((MAX_COORDINATE_MM - 0.5, 0.0, 0.0))
+    cursor = engine.cursorRAS()
+    towardsR = 1 if axis(red, 0)[0] > 0 else -1  # the view's x axis runs along R or against it
+    before = {name: view.sliceToRAS() for name, view in bench.views.items()}
+    with pytest.raises(ValueError):
+        engine.nudge(red.sliceNode, towardsR, 0, 0)  # one 1 mm step along R: past the bound
+    assert engine.cursorRAS() == cursor
+    assert {name: view.sliceToRAS() for name, view in bench.views.items()} == before
+    engine.nudge(red.sliceNode, -towardsR, 0, 0)
+    assert np.allclose(engine.cursorRAS(), (MAX_COORDINATE_MM - 1.5, 0.0, 0.0), atol=TOLERANCE_MM)
 
 
 def test_nudge_of_an_unregistered_view_is_a_value_error(bench, engine, anisotropic):
