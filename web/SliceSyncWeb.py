@@ -463,6 +463,10 @@ def main(argv: Optional[list[str]] = None) -> int:
     """Serve the viewer until Ctrl+C."""
     args = parseArguments(argv)
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    for option, port in (("--port", args.port), ("--link-port", args.link_port)):
+        if not 0 <= port <= 65535:
+            sys.stderr.write(f"error: {option} {port}: a port is a number from 1 to 65535 (0 picks a free one)\n")
+            return 2
     from Volumes import defaultVolumePath
 
     try:

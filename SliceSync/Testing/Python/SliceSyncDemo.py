@@ -16,6 +16,7 @@ import argparse
 import logging
 import os
 import sys
+from typing import Optional
 
 import numpy as np
 
@@ -191,6 +192,24 @@ def run(volumePath, outputPath, clickPixel) -> str:
         vtk.vtkLogger.SetStderrVerbosity(verbosity)
 
 
+def outputProblem(path: str) -> Optional[str]:
+    """Return None if a PNG can be written at path (its folder is made if missing), else why not, in a few words."""
+    if os.path.isdir(path):
+        return "is a folder: give a file name ending in .png"
+    if not path.lower().endswith(".png"):
+        return "the picture is a PNG: give a name ending in .png"
+    existed = os.path.exists(path)
+    try:
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        with open(path, "ab"):
+            pass
+    except OSError as error:
+        return f"cannot write there ({error.strerror or error})"
+    if not existed:
+        os.remove(path)
+    return None
+
+
 def main(argv=None) -> int:
     """Parse the command line and run the demo."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -205,6 +224,10 @@ def main(argv=None) -> int:
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    problem = outputProblem(args.output)
+    if problem:
+        sys.stderr.write(f"error: --output {args.output}: {problem}\n")
+        return 2
     try:
         path = run(args.volume, args.output, tuple(args.click) if args.click else None)
     except DemoError as error:

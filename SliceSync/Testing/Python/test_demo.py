@@ -82,3 +82,20 @@ def test_a_click_whose_targets_already_pass_through_the_point_says_so(bench, ana
         assert engine.statusText() == f"Already synced: the 2 views pass through R {r:.1f}, A {a:.1f}, S {s:.1f}"
     finally:
         engine.cleanup()
+
+
+def test_demo_refuses_an_output_it_cannot_write_in_one_line_with_exit_status_2_before_rendering(tmp_path):
+    aFile = tmp_path / "notes.txt"
+    aFile.write_text("a file, not a folder\n")
+    cases = {
+        str(tmp_path): "is a folder",
+        str(tmp_path / "picture.txt"): "ending in .png",
+        str(aFile / "x.png"): "cannot write there",
+    }
+    for output, reason in cases.items():
+        result = runDemo("--output", output)
+        assert result.returncode == 2, result.stderr
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith(f"error: --output {output}: ") and reason in lines[0], lines
+        assert "Traceback" not in result.stderr
+    assert sorted(os.listdir(tmp_path)) == ["notes.txt"]
