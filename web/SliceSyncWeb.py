@@ -443,7 +443,10 @@ def portProblem(host: str, port: int) -> Optional[str]:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             probe.bind((host, port))
     except OSError as error:
-        return f"cannot listen on {host}:{port} ({error.strerror or error}); choose another with --port"
+        import errno
+
+        hint = "choose another with --port" if error.errno in (errno.EADDRINUSE, errno.EACCES) else "check --host"
+        return f"cannot listen on {host}:{port} ({error.strerror or error}); {hint}"
     return None
 
 
@@ -469,6 +472,10 @@ def main(argv: Optional[list[str]] = None) -> int:
             return 2
     from Volumes import defaultVolumePath
 
+    if args.volume and not os.path.isfile(args.volume):
+        what = "a folder, not a volume file" if os.path.isdir(args.volume) else "no such file"
+        sys.stderr.write(f"error: --volume {args.volume}: {what}\n")
+        return 2
     try:
         volumePath = args.volume or defaultVolumePath()
     except FileNotFoundError as error:

@@ -106,7 +106,7 @@ class DemoError(Exception):
 def readVolume(bench, path: str):
     """Read path with Slicer's reader; raise DemoError (one line) instead of printing VTK's error dump."""
     if not os.path.isfile(path):
-        raise DemoError(f"{path}: no such file")
+        raise DemoError(f"{path}: {'a folder, not a volume file' if os.path.isdir(path) else 'no such file'}")
     if not os.access(path, os.R_OK):
         raise DemoError(f"{path}: cannot read the file")
     capture = vtk.vtkStringOutputWindow()
@@ -140,7 +140,8 @@ def run(volumePath, outputPath, clickPixel) -> str:
             f"X and Y must be 0 to {VIEW_SIZE - 1} (origin at the bottom left)"
         )
     if volumePath is not None and not os.path.isfile(volumePath):
-        raise DemoError(f"{volumePath}: no such file")
+        what = "a folder, not a volume file" if os.path.isdir(volumePath) else "no such file"
+        raise DemoError(f"{volumePath}: {what}")
     if volumePath is not None and not os.access(volumePath, os.R_OK):
         raise DemoError(f"{volumePath}: cannot read the file")
     # Off-screen rendering without a display makes VTK warn once ("bad X server connection"); errors still show.
@@ -233,7 +234,7 @@ def main(argv=None) -> int:
     except DemoError as error:
         sys.stderr.write(f"error: {error}\n")
         return 2
-    logging.info("Wrote %s", path)
+    sys.stdout.write(f"{path}\n")  # the picture's path, for scripts; the log lines go to stderr
     return 0
 
 

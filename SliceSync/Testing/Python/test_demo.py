@@ -99,3 +99,17 @@ def test_demo_refuses_an_output_it_cannot_write_in_one_line_with_exit_status_2_b
         assert len(lines) == 1 and lines[0].startswith(f"error: --output {output}: ") and reason in lines[0], lines
         assert "Traceback" not in result.stderr
     assert sorted(os.listdir(tmp_path)) == ["notes.txt"]
+
+
+def test_demo_names_a_folder_given_as_volume_as_a_folder(tmp_path):
+    result = runDemo("--volume", str(tmp_path), "--output", str(tmp_path / "x.png"))
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [f"error: {tmp_path}: a folder, not a volume file"]
+
+
+def test_demo_writes_the_path_of_the_picture_on_stdout(tmp_path):
+    output = tmp_path / "demo.png"
+    result = runDemo("--output", str(output))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [str(output)]
+    assert output.stat().st_size > 0
