@@ -15,6 +15,10 @@ REASON_DEGENERATE = "its slice orientation matrix is invalid"
 REASON_NO_INVERSE = "its view group's transform cannot be inverted at this point"
 
 
+def _views(count: int) -> str:
+    return "1 view" if count == 1 else f"{count} views"
+
+
 @dataclass
 class SyncResult:
     """The outcome of one sync: the point, and what happened to each target view."""
@@ -41,10 +45,18 @@ class SyncResult:
             return f"Not synced: {self.skippedReason}" + (" (" + "; ".join(self.notes) + ")" if self.notes else "")
         r, a, s = self.point
         where = f"R {r:.1f}, A {a:.1f}, S {s:.1f}"
-        if self.targetNames and not (self.movedNames or self.clampedNames or self.outsideNames or self.notMoved):
-            return f"Already synced: the {len(self.targetNames)} views pass through {where}"
-        text = f"Synced {len(self.movedNames)} of {len(self.targetNames)} views to {where}"
+        count = len(self.targetNames)
+        changed = self.movedNames or self.clampedNames or self.outsideNames or self.notMoved or self.deferredNames
+        if self.targetNames and not changed:
+            passes = "the view passes" if count == 1 else f"the {count} views pass"
+            return f"Already synced: {passes} through {where}"
+        left = set(self.movedNames) | set(self.clampedNames) | set(self.outsideNames) | set(self.deferredNames)
+        already = [name for name in self.targetNames if name not in left and name not in self.notMoved]
+        synced = len(self.movedNames) + len(already)
+        text = f"Synced {synced} of {_views(count)} to {where}"
         notes = []
+        if already:
+            notes.append(f"{len(already)} already there")
         if self.world is not None and self.world != self.point:
             notes.append(
                 "through the transform of view group {}: world R {:.1f}, A {:.1f}, S {:.1f}".format(

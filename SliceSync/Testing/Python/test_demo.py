@@ -113,3 +113,30 @@ def test_demo_writes_the_path_of_the_picture_on_stdout(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [str(output)]
     assert output.stat().st_size > 0
+
+
+def test_a_view_already_through_the_point_counts_as_synced_and_the_status_names_one_view_in_the_singular(
+    bench, anatomical
+):
+    engine = SliceSyncEngine(bench.scene)
+    try:
+        for view in bench.views.values():
+            engine.addView(view.sliceNode, view.interactor)
+        engine.setEnabled(True)
+        red = bench.views["Red"]
+        width, height = red.size()
+        red.click(width // 2 + 5, height // 2 - 4)
+        red.click(width // 2 + 5, height // 2 + 12)  # the same column: Yellow (sagittal) already passes through
+        assert engine.lastResult.movedNames == ["Green"]
+        r, a, s = engine.lastResult.point
+        where = f"R {r:.1f}, A {a:.1f}, S {s:.1f}"
+        assert engine.statusText() == f"Synced 2 of 2 views to {where} (1 already there)"
+        engine.removeView(bench.views["Green"].sliceNode)
+        red.click(width // 2 - 9, height // 2 + 12)
+        r, a, s = engine.lastResult.point
+        where = f"R {r:.1f}, A {a:.1f}, S {s:.1f}"
+        assert engine.statusText() == f"Synced 1 of 1 view to {where}"
+        red.click(width // 2 - 9, height // 2 + 12)
+        assert engine.statusText() == f"Already synced: the view passes through {where}"
+    finally:
+        engine.cleanup()
