@@ -345,6 +345,7 @@ class SliceSyncWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
     def onSceneEndClose(self, caller, event) -> None:
         """Called just after the scene is closed: the singleton parameter node survives; show it re-initialized."""
         self.initializeParameterNode()
+        self.updateHistoryPosition()
 
     def initializeParameterNode(self) -> None:
         """Ensure the parameter node exists and is shown."""
@@ -421,7 +422,21 @@ class SliceSyncWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
     def onStatusChanged(self, text: str) -> None:
         """Show the engine's status line (and the readout, when its section is open)."""
         self.ui.statusLabel.text = text
+        self.updateHistoryPosition()
         self.updateReadout()
+
+    def updateHistoryPosition(self) -> None:
+        """Show where the cursor is in its history; Back and Forward are enabled only where they can go."""
+        if self.logic is None:
+            return
+        engine = self.logic.engine
+        count, index = len(engine.history()), engine.historyIndex()
+        if count == 0:
+            self.ui.historyLabel.text = _("No synced points yet")
+        else:
+            self.ui.historyLabel.text = _("Point {position} of {count}").format(position=index + 1, count=count)
+        self.ui.backButton.enabled = index > 0
+        self.ui.forwardButton.enabled = 0 <= index < count - 1
 
     def updateReadout(self, *args) -> None:
         """Show what the volumes hold at the cursor; read only while the Readout section is open."""
@@ -695,6 +710,7 @@ class SliceSyncLogic(ScriptedLoadableModuleLogic, VTKObservationMixin):
         stored = Parameters.readHistory(self.parameterNode())
         if stored is not None:
             self.engine.setHistory(*stored)
+            self.binding.notifyStatus()
 
     def setStatusCallback(self, callback) -> None:
         """Call ``callback(text)`` when the status line changes (None to stop)."""

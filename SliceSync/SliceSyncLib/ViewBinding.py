@@ -259,6 +259,12 @@ class ViewBinding:
         """Return the engine's one-line status."""
         return self.engine.statusText()
 
+    def notifyStatus(self) -> None:
+        """Call the status callback with the current status (after a change the engine does not report, e.g. a
+        restored history)."""
+        if self._statusCallback is not None:
+            self._statusCallback(self.statusText())
+
     def linkStatusText(self, running: bool) -> str:
         """Return one line about the link: off, or role, address, peers and message counts."""
         settings = self._linkSettings if running and self._linkSettings is not None else None

@@ -726,3 +726,26 @@ def test_start_link_without_pyigtl_installs_the_pinned_version_on_ok_then_links(
     ui.linkButton.click()
     assert len(StandInMessageBox.shown) == 1, "asked again although pyigtl is installed"
     assert installed == ["pyigtl==0.3.4"] and logic.isLinkRunning()
+
+
+def test_history_position_shows_under_back_and_forward_and_follows_save_close_and_load(harness, bench, anatomical):
+    StandInQSettings.store["SliceSync/enabled"] = "true"
+    harness.start()
+    ui = harness.widget.ui
+    assert ui.historyLabel.text == "No synced points yet"
+    assert not ui.backButton.enabled and not ui.forwardButton.enabled
+    for _ in range(3):
+        clickRed(bench)
+    assert ui.historyLabel.text == "Point 3 of 3"
+    assert ui.backButton.enabled and not ui.forwardButton.enabled
+    ui.backButton.click()
+    assert ui.historyLabel.text == "Point 2 of 3"
+    assert ui.backButton.enabled and ui.forwardButton.enabled
+    path = bench.tempPath("position.mrml")
+    _saveSceneAs(bench.scene, path)
+    bench.scene.Clear(0)
+    assert ui.historyLabel.text == "No synced points yet"
+    _importScene(bench, path)
+    assert ui.historyLabel.text == "Point 2 of 3"
+    ui.forwardButton.click()
+    assert ui.historyLabel.text == "Point 3 of 3" and not ui.forwardButton.enabled
