@@ -367,11 +367,11 @@ class SliceSyncEngine:
 
     def back(self) -> Optional[tuple[float, float, float]]:
         """Go back one point in the history and sync every view to it; None at the oldest point."""
-        return self._syncHistory(self._cursor.back())
+        return self._syncHistory(self._cursor.back(), self._cursor.forward)
 
     def forward(self) -> Optional[tuple[float, float, float]]:
         """Go forward one point in the history and sync every view to it; None at the newest point."""
-        return self._syncHistory(self._cursor.forward())
+        return self._syncHistory(self._cursor.forward(), self._cursor.back)
 
     def history(self) -> list[tuple[float, float, float]]:
         """Return the cursor's history (at most 100 points), oldest first."""
@@ -404,9 +404,14 @@ class SliceSyncEngine:
         """Return the current {action: key string} bindings."""
         return {action: key.text() for action, key in self._keyBindings.items()}
 
-    def _syncHistory(self, point: Optional[Geometry.Vector3]) -> Optional[Geometry.Vector3]:
-        if point is not None:
-            self._setResult(self._sync(point, None, ORIGIN_HISTORY))
+    def _syncHistory(self, point: Optional[Geometry.Vector3], undo: Callable[[], object]) -> Optional[Geometry.Vector3]:
+        if point is None:
+            return None
+        result = self._sync(point, None, ORIGIN_HISTORY)
+        if result.skippedReason and self._sceneBusy():
+            undo()  # nothing moved: the history stays where it was
+            point = None
+        self._setResult(result)
         return point
 
     def _onKeyAction(self, key: str, action: str) -> None:

@@ -335,6 +335,27 @@ def test_back_and_forward_walk_the_history_and_sync_every_view(bench, engine, an
     assert engine.historyIndex() == 2 and engine.forward() is None
 
 
+def test_back_and_forward_while_the_scene_is_busy_leave_the_history_index_and_the_views(bench, engine, anisotropic):
+    red = bench.views["Red"]
+    for pixel in CLICKS[:3]:
+        red.click(*pixel)
+    engine.back()
+    assert engine.historyIndex() == 1
+    before = {name: view.sliceToRAS() for name, view in bench.views.items()}
+    bench.scene.StartState(slicer.vtkMRMLScene.BatchProcessState)
+    try:
+        for step in (engine.back, engine.forward):
+            engine.lastResult = None
+            assert step() is None
+            assert engine.historyIndex() == 1
+            assert engine.lastResult.skippedReason
+    finally:
+        bench.scene.EndState(slicer.vtkMRMLScene.BatchProcessState)
+    assert {name: view.sliceToRAS() for name, view in bench.views.items()} == before
+    assert np.allclose(engine.forward(), red.pixelToRAS(*CLICKS[2]), atol=TOLERANCE_MM)
+    assert engine.historyIndex() == 2
+
+
 def test_history_keys_go_back_and_forward(bench, engine, anisotropic):
     red = bench.views["Red"]
     red.click(*CLICKS[0])
