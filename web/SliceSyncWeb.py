@@ -151,6 +151,7 @@ class SliceSyncWebApp:
                 "canGoBack": False,
                 "canGoForward": False,
                 "readoutText": "",
+                "captions": [],
             }
         )
         self.state.change("syncOn")(self._onSyncChanged)
@@ -164,6 +165,7 @@ class SliceSyncWebApp:
         with quietViewCreation():
             self.layoutManager.set_layout("three")
         self.host.refresh()
+        self._updateCaptions()
 
     # -- page ----------------------------------------------------------------------------------------
 
@@ -186,8 +188,15 @@ class SliceSyncWebApp:
         with DivLayout(self.server) as layout:
             client.Style(
                 "html, body { margin: 0; background: #141414; color: #ddd; font: 14px sans-serif; }"
-                " #slicesync-controls { display: flex; gap: 18px; align-items: center; padding: 8px 10px; }"
-                " #slicesync-controls select, #slicesync-controls button { font: 14px sans-serif; }"
+                " #slicesync-controls { display: flex; flex-wrap: wrap; gap: 6px 12px; align-items: center;"
+                " padding: 8px 10px; }"
+                " #slicesync-controls label { white-space: nowrap; }"
+                " #slicesync-captions { display: flex; margin: 0 10px; }"
+                f" .slicesync-caption {{ width: {VIEW_PIXELS + 2}px; box-sizing: border-box; display: flex;"
+                " justify-content: space-between; padding: 2px 6px; font-size: 13px; color: #bbb; }"
+                " .slicesync-caption b { color: #eee; font-weight: normal; }"
+                " #slicesync-controls, #slicesync-controls select, #slicesync-controls button"
+                " { font: 13px sans-serif; }"
                 " #slicesync-status, #slicesync-message, #slicesync-readout { padding: 6px 10px; white-space: nowrap;"
                 " overflow: hidden; text-overflow: ellipsis; height: 18px; }"
                 " #slicesync-message.error { color: #ff6b5b; }"
@@ -233,6 +242,14 @@ class SliceSyncWebApp:
                     accept=",".join(_acceptedSuffixes()),
                     change=onFile,
                 )
+            # Each view's name and, at its left and right edges, the patient direction that side of the screen faces.
+            with (
+                html.Div(id="slicesync-captions"),
+                html.Div(v_for="caption in captions", key="caption[1]", classes="slicesync-caption"),
+            ):
+                html.Span("{{ caption[0] }}")
+                html.B("{{ caption[1] }}")
+                html.Span("{{ caption[2] }}")
             with html.Div(id="slicesync-views", style=(views,)):
                 self.layoutManager.initialize_layout_grid(layout)
             html.Div("{{ statusText }}", id="slicesync-status")
@@ -279,6 +296,23 @@ class SliceSyncWebApp:
             if self.volumeNode is not None and view.get_background_volume_id() != self.volumeNode.GetID():
                 view.set_background_volume_id(self.volumeNode.GetID())
                 view.fit_view_to_content()
+        self._updateCaptions()
+
+    def _updateCaptions(self) -> None:
+        """One caption per shown view, left to right: [left edge direction, "Axial (Red)", right edge direction]."""
+        nodes = {
+            view.get_view_node().GetName(): view.get_view_node()
+            for view in self.slicerApp.view_manager.get_slice_views()
+        }
+        shown = ("Red", "Yellow", "Green") if self.state.layoutName == "three" else ("Red",)
+        captions = []
+        for name in shown:
+            node = nodes.get(name)
+            if node is None:
+                continue
+            left, right = screenXDirections(node)
+            captions.append([left, f"{node.GetOrientation()} ({name})", right])
+        self.state.captions = captions
 
     # -- status --------------------------------------------------------------------------------------
 
@@ -432,6 +466,15 @@ def _acceptedSuffixes() -> list[str]:
     from Volumes import VOLUME_SUFFIXES
 
     return [suffix for suffix in VOLUME_SUFFIXES if suffix != ".nii.gz"] + [".gz"]
+
+
+def screenXDirections(sliceNode: Any) -> tuple[str, str]:
+    """Return the patient directions (R, L, A, P, S, I) a slice view's left and right edges face."""
+    matrix = sliceNode.GetSliceToRAS()
+    xAxis = [matrix.GetElement(i, 0) for i in range(3)]
+    axis = max(range(3), key=lambda i: abs(xAxis[i]))
+    positive, negative = "RAS"[axis], "LPI"[axis]
+    return (negative, positive) if xAxis[axis] > 0 else (positive, negative)
 
 
 def portProblem(host: str, port: int) -> Optional[str]:

@@ -127,6 +127,23 @@ def test_page_shows_three_views_side_by_side_that_fit_1500x1000_without_scrollin
         "const e = document.documentElement; return [innerWidth, innerHeight, e.scrollWidth, e.scrollHeight]"
     )
     assert scrollWidth <= width and scrollHeight <= height
+    # Every control of the toolbar sits on one line at 1500 px.
+    tops = browser.driver.execute_script(
+        "return [...document.getElementById('slicesync-controls').children]"
+        ".filter(e => e.offsetParent !== null).map(e => e.getBoundingClientRect().top)"
+    )
+    assert max(tops) - min(tops) < 10, tops
+    # Each view is captioned with its name, and its left and right edges with the patient direction they face
+    # (Slicer's convention: the patient's right on the screen's left in axial and coronal views, anterior on the
+    # left in sagittal).
+    captions = waitFor(
+        lambda: browser.driver.execute_script(
+            "return [...document.querySelectorAll('.slicesync-caption')].map(e => e.innerText.split(/\\s+/).join(' '))"
+        ),
+        10,
+        "the view captions",
+    )
+    assert captions == ["R Axial (Red) L", "A Sagittal (Yellow) P", "R Coronal (Green) L"]
     assert browser.text("slicesync-status").startswith("Syncing 3 views")
     assert "mni_icbm152_t1" in browser.text("slicesync-message")
     assert server.state()["enabled"] is True
