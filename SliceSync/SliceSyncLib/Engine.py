@@ -716,7 +716,12 @@ class SliceSyncEngine:
         checkInside: bool,
         result: SyncResult,
     ) -> list[tuple[slicer.vtkMRMLSliceNode, str]]:
-        """Return the (node, name) targets mapped in the layout; hidden ones keep ``world`` until shown."""
+        """Return the (node, name) targets mapped in the layout; hidden ones keep ``world`` until shown.
+
+        A host that marks no registered view as mapped (no layout manager) shows them all: every target moves.
+        """
+        if not any(view.sliceNode.IsMappedInLayout() for view in self._views.values()):
+            return list(zip(targets, result.targetNames))
         shown = []
         pending = self._pending
         ignoreOutside = self._clampMode == "ignoreOutside"

@@ -42,11 +42,15 @@ def allEngine(bench, hidden):
 
 
 def observerCount(obj: vtk.vtkObject) -> int:
-    """Python observers on ``obj`` (Slicer's own are C++ commands), found by tag: MRML nodes do not list them."""
-    probe = obj.AddObserver(vtk.vtkCommand.UserEvent, lambda caller, event: None)
+    """Python observers on ``obj`` (Slicer drops C++ observers of its own when a node leaves the scene)."""
+    probe = obj.AddObserver(vtk.vtkCommand.UserEvent, _ignore)
     obj.RemoveObserver(probe)
     commands = (obj.GetCommand(tag) for tag in range(1, probe))
     return sum(1 for command in commands if command is not None and command.GetClassName() == "vtkPythonCommand")
+
+
+def _ignore(caller: vtk.vtkObject, event: str) -> None:
+    """A probe observer that does nothing."""
 
 
 def clickAt(view, dx: int = -30, dy: int = 20):
@@ -217,3 +221,21 @@ def test_hidden_view_stays_put_when_shown_after_sync_is_turned_off(bench, hidden
     sagittal.sliceNode.SetMappedInLayout(0)
     sagittal.sliceNode.SetMappedInLayout(1)
     assert np.allclose(sagittal.sliceToRAS(), before, atol=TOLERANCE_MM), "the dropped point is not taken later"
+
+
+def test_host_that_marks_no_view_mapped_has_every_view_moved_at_once(bench, anatomical):
+    """Without a layout manager nothing sets MappedInLayout (it defaults to 0): such views are all shown."""
+    for view in bench.views.values():
+        view.sliceNode.SetMappedInLayout(0)
+    engine = SliceSyncEngine(bench.scene)
+    try:
+        for view in bench.views.values():
+            engine.addView(view.sliceNode, view.interactor)
+        engine.setEnabled(True)
+        point = clickAt(bench.views["Red"])
+        for name in ("Yellow", "Green"):
+            assert abs(bench.views[name].distanceToPlane(point)) <= TOLERANCE_MM
+        assert sorted(engine.lastResult.movedNames) == ["Green", "Yellow"]
+        assert engine.lastResult.deferredNames == []
+    finally:
+        engine.cleanup()
