@@ -117,7 +117,17 @@ def main() -> None:
         )
     os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
     with open(args.output, "w") as out:
-        json.dump({"machine": os.uname().machine, "cpus": os.cpu_count(), "results": results}, out, indent=2)
+        json.dump(
+            {
+                "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                "machine": os.uname().machine,
+                "cpus": os.cpu_count(),
+                "loadAverage1min": round(os.getloadavg()[0], 1),
+                "results": results,
+            },
+            out,
+            indent=2,
+        )
     report(f"wrote {args.output}")
 
 
