@@ -221,6 +221,30 @@ def test_ctrl_shift_right_in_a_view_nudges_the_cursor_one_voxel_right_and_the_ot
     assertAllThrough(state, state["cursor"])
 
 
+def captionTexts(browser: Browser) -> list:
+    return browser.driver.execute_script(
+        "return [...document.querySelectorAll('.slicesync-caption')].map(e => e.innerText.split(/\\s+/).join(' '))"
+    )
+
+
+def test_the_captions_follow_the_views_layout(viewer):
+    from selenium.webdriver.support.ui import Select
+
+    def chooseLayout(value: str) -> None:  # found each time: the page redraws the toolbar on a layout change
+        Select(browser.driver.find_element("id", "slicesync-layout")).select_by_value(value)
+
+    server, browser = viewer
+    browser.waitForViews()
+    try:
+        chooseLayout("one")
+        waitFor(lambda: captionTexts(browser) == ["R Axial (Red) L"], 20, "one caption for the axial view")
+        assert len(browser.waitForViews(count=1)) == 1
+    finally:
+        chooseLayout("three")
+    waitFor(lambda: len(captionTexts(browser)) == 3, 20, "three captions again")
+    assert len(browser.waitForViews()) == 3
+
+
 def test_a_shift_click_changes_no_view(viewer):
     server, browser = viewer
     boxes = browser.waitForViews()
