@@ -20,6 +20,7 @@ import xml.etree.ElementTree as ElementTree
 from typing import Optional
 
 import pytest
+from test_extension_index import SCHEMA_PROPERTIES, SCHEMA_REQUIRED
 
 from SliceSyncLib import CLAMP_MODES, JUMP_MODES
 
@@ -33,19 +34,6 @@ ROOT_CMAKE = os.path.join(ROOT, "CMakeLists.txt")
 INDEX_ENTRY = os.path.join(ROOT, "SliceSync.json")
 LIB_DIR = os.path.join(MODULE_DIR, "SliceSyncLib")
 REPOSITORY_RAW_URL = "https://raw.githubusercontent.com/slicesync/SlicerSliceSync/main/"
-# Properties allowed by slicer-extension-catalog-entry-schema-v1.0.1.json (Slicer 5.8's ExtensionsIndex).
-INDEX_SCHEMA_PROPERTIES = {
-    "$schema",
-    "category",
-    "scm_url",
-    "scm_revision",
-    "scm_type",
-    "build_dependencies",
-    "build_subdirectory",
-    "enabled",
-    "tier",
-}
-INDEX_REQUIRED = ("$schema", "category", "scm_url", "scm_revision", "tier")
 
 
 def read(path: str) -> str:
@@ -470,10 +458,10 @@ def extensionProblems(cmakeText: str, entry: dict) -> list[str]:
                 problems.append(f"{key} {url} does not point into this repository")
             elif not os.path.exists(os.path.join(ROOT, url[len(REPOSITORY_RAW_URL) :])):
                 problems.append(f"{key} {url} names a file that is not in the repository")
-    for key in INDEX_REQUIRED:
+    for key in SCHEMA_REQUIRED:
         if key not in entry:
             problems.append(f"index entry lacks {key}")
-    problems += [f"index entry key {key} is not in the schema" for key in sorted(set(entry) - INDEX_SCHEMA_PROPERTIES)]
+    problems += [f"index entry key {key} is not in the schema" for key in sorted(set(entry) - SCHEMA_PROPERTIES)]
     if "slicer-extension-catalog-entry-schema-v1.0." not in str(entry.get("$schema", "")):
         problems.append("index entry does not name schema v1.0.x")
     if entry.get("category") != settings.get("EXTENSION_CATEGORY"):
