@@ -18,7 +18,7 @@ from slicer.ScriptedLoadableModule import (
 )
 from slicer.util import VTKObservationMixin
 
-from SliceSyncLib import Link, Parameters
+from SliceSyncLib import Keys, Link, Parameters
 from SliceSyncLib.Link import DEFAULT_HOST, DEFAULT_PORT
 from SliceSyncLib.ViewBinding import ALL_VIEW_GROUPS, MAX_VIEW_GROUP, SyncSettings, ViewBinding
 
@@ -36,6 +36,11 @@ PYIGTL_REQUIREMENT = "pyigtl==0.3.4"
 #
 # SliceSync
 #
+
+
+def _keyLabel(keys: str) -> str:
+    """Return a key binding as a person reads it: VTK's Prior and Next are the Page Up and Page Down keys."""
+    return keys.replace("Prior", "Page Up").replace("Next", "Page Down")
 
 
 class SliceSync(ScriptedLoadableModule):
@@ -61,11 +66,29 @@ mode and Segment Editor effects are left to Slicer: SliceSync does not react to 
 Jump modes: <i>Offset</i> moves each view along its own normal (pan and zoom kept), <i>Centered</i>
 centres the point in each view, <i>Keep in view</i> moves along the normal and pans only if the point
 would leave the view. Outside the volume: <i>Clamp</i> stops at the first or last slice of the volume
-shown, <i>Ignore</i> does nothing for clicks outside it, <i>Off</i> follows the point anyway.
+shown, <i>Ignore clicks outside</i> does nothing for clicks outside it, <i>Follow anyway</i> follows the point.
+<p>The synced point is a cursor:</p>
+<ul>
+<li><b>Snap to voxel</b> moves each synced point to the nearest voxel centre of the reference volume
+(or of the volume in the clicked view).</li>
+<li>Keys in the slice view under the mouse: <b>{nudgeRight}</b>, <b>{nudgeLeft}</b>, <b>{nudgeUp}</b>,
+<b>{nudgeDown}</b> move the cursor one voxel in the view's plane, <b>{nudgeForward}</b> and
+<b>{nudgeBackward}</b> through it; <b>{back}</b> and <b>{forward}</b> walk the cursor's history, as do the
+Back and Forward buttons. The history is saved with the scene.</li>
+<li><b>Readout</b> lists every shown layer's voxel and value at the cursor; Copy puts it on the clipboard.</li>
+<li><b>Follow markups</b>: placing (and optionally dragging) a markups control point moves the other views.</li>
+<li><b>Registered view groups</b>: a view group that shows data in a registered space is linked to the
+others through a transform node.</li>
+<li><b>Link</b> shares the cursor with other viewers as OpenIGTLink POINT messages.</li>
+</ul>
 SliceSync only moves slices: orientations, layers, links and the crosshair mode are never changed.
 See the <a href="{url}">SliceSync documentation</a>.
 """
-        ).format(shortcut=TOGGLE_SHORTCUT, url=README_URL)
+        ).format(
+            shortcut=TOGGLE_SHORTCUT,
+            url=README_URL,
+            **{action: _keyLabel(keys) for action, keys in Keys.DEFAULT_KEY_BINDINGS.items()},
+        )
         self.parent.acknowledgementText = _(
             """
 SliceSync is developed by the SliceSync contributors and released under the BSD 3-Clause license.

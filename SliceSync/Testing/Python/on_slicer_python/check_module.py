@@ -320,6 +320,10 @@ def test_no_main_window_generic_path_builds_an_idle_panel(bench, anatomical):
     harness.start()
     assert harness.moduleInfo.panel is None, "the panel was built at startup without a main window"
     assert harness.moduleInfo.acknowledgementText.strip() and harness.moduleInfo.contributors
+    helpText = harness.moduleInfo.helpText
+    for words in ("Ctrl+Shift+J", "Ctrl+Shift+Right", "Ctrl+Shift+Page Up", "Alt+Page Down", "Ignore clicks outside"):
+        assert words in helpText, f"the help text does not mention {words}"
+    assert "{" not in helpText and "Prior" not in helpText
     widget = harness.widget  # what Slicer's generic tests do: build the module's widget
     assert "no slice views" in widget.ui.statusLabel.text.lower()
     assert StandInShortcut.live == []
