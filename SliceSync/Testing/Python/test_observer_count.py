@@ -25,6 +25,10 @@ def _objects(bench) -> dict:
     }
 
 
+def _ignore(caller: vtk.vtkObject, event: str) -> None:
+    """An observer that does nothing: only its presence is counted."""
+
+
 KINDS = ("interactor", "scene", "slice", "composite", "crosshair", "interaction", "parameter", "markups")
 
 
@@ -32,9 +36,9 @@ KINDS = ("interactor", "scene", "slice", "composite", "crosshair", "interaction"
 def test_observer_count_sees_one_python_observer_added_and_removed(bench, kind):
     obj = _objects(bench)[kind]
     before = observerCount(obj)
-    tags = [obj.AddObserver(vtk.vtkCommand.ModifiedEvent, lambda caller, event: None, 1.0)]
+    tags = [obj.AddObserver(vtk.vtkCommand.ModifiedEvent, _ignore, 1.0)]
     assert observerCount(obj) == before + 1
-    tags.append(obj.AddObserver(vtk.vtkCommand.DeleteEvent, lambda caller, event: None))
+    tags.append(obj.AddObserver(vtk.vtkCommand.DeleteEvent, _ignore))
     assert observerCount(obj) == before + 2
     for tag in tags:
         obj.RemoveObserver(tag)

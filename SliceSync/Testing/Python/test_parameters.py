@@ -24,7 +24,11 @@ def node(bench):
 
 def modifiedEvents(node, action) -> int:
     count = []
-    tag = node.AddObserver(vtk.vtkCommand.ModifiedEvent, lambda caller, event: count.append(1))
+
+    def onModified(caller: vtk.vtkObject, event: str) -> None:
+        count.append(1)
+
+    tag = node.AddObserver(vtk.vtkCommand.ModifiedEvent, onModified)
     try:
         action()
     finally:
