@@ -124,5 +124,7 @@ class KeyFilter:
             if command is not None:
                 command.SetAbortFlag(1)
             self._onAction(action)  # type: ignore[arg-type]
+        except ValueError as error:
+            logging.warning("SliceSync: %s", error)  # the action refused the key (a nudge past the bound): one line
         except Exception:
             logging.exception("SliceSync: failed to handle a key press")

@@ -584,3 +584,18 @@ def test_the_scene_close_observer_is_removed_by_cleanup(bench, anisotropic):
     assert observerCount(bench.scene) == baseline
     _closeScene(bench.scene)  # no longer observed: the history stays, nothing raises
     assert engine.history() == [(1.0, 2.0, 3.0)]
+
+
+def test_nudge_key_past_the_coordinate_bound_logs_one_line_and_moves_nothing(bench, engine, anisotropic, errorGuard):
+    red = bench.views["Red"]
+    towardsR = 1 if axis(red, 0)[0] > 0 else -1
+    engine.syncTo((MAX_COORDINATE_MM - 0.5, 0.0, 0.0))
+    cursor = engine.cursorRAS()
+    before = {name: view.sliceToRAS() for name, view in bench.views.items()}
+    key = engine.keyBindings()["nudgeRight" if towardsR > 0 else "nudgeLeft"]
+    pressKey(red, key)
+    messages = errorGuard.drain()
+    assert len(messages) == 1 and "Traceback" not in messages[0], messages
+    assert "within 100000 mm" in messages[0], messages
+    assert engine.cursorRAS() == cursor
+    assert {name: view.sliceToRAS() for name, view in bench.views.items()} == before
