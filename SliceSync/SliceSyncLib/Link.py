@@ -214,10 +214,15 @@ class CursorLink:
         checked = validPoint(point)
         if checked is None or self._thread is None:
             return
+        now = time.monotonic()
         with self._lock:
             if final:
                 self._finals.append(checked)
                 self._drag = None
+            elif self._drag is None and now - self._lastDragSent >= DRAG_INTERVAL:
+                # The first step after a quiet interval goes out at once, whenever the I/O thread runs.
+                self._finals.append(checked)
+                self._lastDragSent = now
             else:
                 self._drag = checked
         self._wake()
