@@ -10,8 +10,6 @@ import numpy as np
 from PIL import Image
 from SliceSyncDemo import GAP, LABEL_HEIGHT, VIEW_SIZE, run
 
-from SliceSyncLib import SliceSyncEngine
-
 DEMO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "SliceSyncDemo.py")
 
 
@@ -67,21 +65,14 @@ def test_demo_refuses_a_click_outside_the_view_in_one_line_with_exit_status_2(tm
         assert len(lines) == 1 and "outside the Red view" in lines[0] and "bottom left" in lines[0]
 
 
-def test_a_click_whose_targets_already_pass_through_the_point_says_so(bench, anatomical):
-    engine = SliceSyncEngine(bench.scene)
-    try:
-        for view in bench.views.values():
-            engine.addView(view.sliceNode, view.interactor)
-        engine.setEnabled(True)
-        red = bench.views["Red"]
-        width, height = red.size()
-        red.click(width // 2 + 5, height // 2 - 4)
-        assert engine.statusText().startswith("Synced 2 of 2 views to R ")
-        red.click(width // 2 + 5, height // 2 - 4)
-        r, a, s = engine.lastResult.point
-        assert engine.statusText() == f"Already synced: the 2 views pass through R {r:.1f}, A {a:.1f}, S {s:.1f}"
-    finally:
-        engine.cleanup()
+def test_a_click_whose_targets_already_pass_through_the_point_says_so(bench, anatomical, engine):
+    red = bench.views["Red"]
+    width, height = red.size()
+    red.click(width // 2 + 5, height // 2 - 4)
+    assert engine.statusText().startswith("Synced 2 of 2 views to R ")
+    red.click(width // 2 + 5, height // 2 - 4)
+    r, a, s = engine.lastResult.point
+    assert engine.statusText() == f"Already synced: the 2 views pass through R {r:.1f}, A {a:.1f}, S {s:.1f}"
 
 
 def test_demo_refuses_an_output_it_cannot_write_in_one_line_with_exit_status_2_before_rendering(tmp_path):
@@ -116,27 +107,20 @@ def test_demo_writes_the_path_of_the_picture_on_stdout(tmp_path):
 
 
 def test_a_view_already_through_the_point_counts_as_synced_and_the_status_names_one_view_in_the_singular(
-    bench, anatomical
+    bench, anatomical, engine
 ):
-    engine = SliceSyncEngine(bench.scene)
-    try:
-        for view in bench.views.values():
-            engine.addView(view.sliceNode, view.interactor)
-        engine.setEnabled(True)
-        red = bench.views["Red"]
-        width, height = red.size()
-        red.click(width // 2 + 5, height // 2 - 4)
-        red.click(width // 2 + 5, height // 2 + 12)  # the same column: Yellow (sagittal) already passes through
-        assert engine.lastResult.movedNames == ["Green"]
-        r, a, s = engine.lastResult.point
-        where = f"R {r:.1f}, A {a:.1f}, S {s:.1f}"
-        assert engine.statusText() == f"Synced 2 of 2 views to {where} (1 already there)"
-        engine.removeView(bench.views["Green"].sliceNode)
-        red.click(width // 2 - 9, height // 2 + 12)
-        r, a, s = engine.lastResult.point
-        where = f"R {r:.1f}, A {a:.1f}, S {s:.1f}"
-        assert engine.statusText() == f"Synced 1 of 1 view to {where}"
-        red.click(width // 2 - 9, height // 2 + 12)
-        assert engine.statusText() == f"Already synced: the view passes through {where}"
-    finally:
-        engine.cleanup()
+    red = bench.views["Red"]
+    width, height = red.size()
+    red.click(width // 2 + 5, height // 2 - 4)
+    red.click(width // 2 + 5, height // 2 + 12)  # the same column: Yellow (sagittal) already passes through
+    assert engine.lastResult.movedNames == ["Green"]
+    r, a, s = engine.lastResult.point
+    where = f"R {r:.1f}, A {a:.1f}, S {s:.1f}"
+    assert engine.statusText() == f"Synced 2 of 2 views to {where} (1 already there)"
+    engine.removeView(bench.views["Green"].sliceNode)
+    red.click(width // 2 - 9, height // 2 + 12)
+    r, a, s = engine.lastResult.point
+    where = f"R {r:.1f}, A {a:.1f}, S {s:.1f}"
+    assert engine.statusText() == f"Synced 1 of 1 view to {where}"
+    red.click(width // 2 - 9, height // 2 + 12)
+    assert engine.statusText() == f"Already synced: the view passes through {where}"

@@ -223,19 +223,12 @@ def test_hidden_view_stays_put_when_shown_after_sync_is_turned_off(bench, hidden
     assert np.allclose(sagittal.sliceToRAS(), before, atol=TOLERANCE_MM), "the dropped point is not taken later"
 
 
-def test_host_that_marks_no_view_mapped_has_every_view_moved_at_once(bench, anatomical):
+def test_host_that_marks_no_view_mapped_has_every_view_moved_at_once(bench, anatomical, engine):
     """Without a layout manager nothing sets MappedInLayout (it defaults to 0): such views are all shown."""
     for view in bench.views.values():
         view.sliceNode.SetMappedInLayout(0)
-    engine = SliceSyncEngine(bench.scene)
-    try:
-        for view in bench.views.values():
-            engine.addView(view.sliceNode, view.interactor)
-        engine.setEnabled(True)
-        point = clickAt(bench.views["Red"])
-        for name in ("Yellow", "Green"):
-            assert abs(bench.views[name].distanceToPlane(point)) <= TOLERANCE_MM
-        assert sorted(engine.lastResult.movedNames) == ["Green", "Yellow"]
-        assert engine.lastResult.deferredNames == []
-    finally:
-        engine.cleanup()
+    point = clickAt(bench.views["Red"])
+    for name in ("Yellow", "Green"):
+        assert abs(bench.views[name].distanceToPlane(point)) <= TOLERANCE_MM
+    assert sorted(engine.lastResult.movedNames) == ["Green", "Yellow"]
+    assert engine.lastResult.deferredNames == []
