@@ -11,7 +11,6 @@ import pytest
 import vtk
 
 from SliceSyncBench import ModifiedCounter, sliceBounds, sliceOffset
-from SliceSyncLib import SliceSyncEngine
 from SliceSyncLib.ViewBinding import SyncSettings, ViewBinding
 
 TOLERANCE_MM = 1e-3
@@ -31,14 +30,9 @@ def hidden(bench, anatomical):
 
 
 @pytest.fixture
-def allEngine(bench, hidden):
-    """An enabled engine with the three shown and the three hidden views registered."""
-    engine = SliceSyncEngine(bench.scene)
-    for view in bench.views.values():
-        engine.addView(view.sliceNode, view.interactor)
-    engine.setEnabled(True)
-    yield engine
-    engine.cleanup()
+def allEngine(hidden, engine):
+    """The suite's engine, made after the hidden views exist: the three shown and the three hidden registered."""
+    return engine
 
 
 def observerCount(obj: vtk.vtkObject) -> int:
