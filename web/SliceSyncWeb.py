@@ -89,6 +89,7 @@ class SliceSyncWebApp:
         from trame_slicer.rca_view import register_rca_factories
         from trame_slicer.views import Layout, LayoutDirection, ViewLayoutDefinition
 
+        from RemoteInput import RemoteInputGuard
         from SliceSyncLib import SliceSyncEngine
         from TrameSlicerHost import registerTrameSlicerViews
 
@@ -101,6 +102,9 @@ class SliceSyncWebApp:
 
         def noViewUi(*_args: Any) -> None:
             return None
+
+        # Before any view exists: every view area the browser talks to is guarded from its first event.
+        self.inputGuard = RemoteInputGuard(server, onChange=self.writeState)
 
         # Every view streams at the same rate, hovered or not: the views a click moves are never the hovered one.
         register_rca_factories(
@@ -383,6 +387,9 @@ class SliceSyncWebApp:
                 "clamped": list(result.clampedNames),
             },
             "views": views,
+            "sizeReports": self.inputGuard.sizeReports(),
+            "droppedEvents": self.inputGuard.droppedEvents(),
+            "releasedButtons": self.inputGuard.releasedButtons(),
         }
         temporary = self.stateFile + ".tmp"
         with open(temporary, "w") as stream:
@@ -457,7 +464,8 @@ class SliceSyncWebApp:
             self._setMessage(f"Upload failed: {' '.join(str(error).split())[:160]}", isError=True)
 
     def cleanup(self) -> None:
-        """Unregister the views and remove the engine's observers."""
+        """Unregister the views, remove the engine's observers and stop guarding the views' input."""
+        self.inputGuard.cleanup()
         self.host.cleanup()
         self.engine.cleanup()
 

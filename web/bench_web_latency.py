@@ -21,7 +21,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [os.path.join(HERE, "tests"), HERE]
 
-from WebHarness import ROOT, VIEW_NAMES, Browser, ViewerServer, chromiumPaths, waitFor  # noqa: E402
+from WebHarness import ROOT, VIEW_NAMES, Browser, ViewerServer, chromiumPaths, openViewer, waitFor  # noqa: E402
 
 POINTS = ((0.36, 0.40), (0.62, 0.58))  # fractions of the axial view; each click moves sagittal and coronal
 TARGETS = (1, 2)  # Yellow and Green in the page's order
@@ -47,7 +47,7 @@ def measure(clicks: int, warmup: int = 5) -> tuple[list[float], dict]:
     try:
         server.start()
         browser = Browser()
-        boxes = browser.open(server.url)
+        boxes = openViewer(browser, server)
         browser.installFrameWatch()
         box = boxes[0]
         latencies = []

@@ -155,6 +155,18 @@ class ViewerServer:
         with open(self.stateFile) as stream:
             return json.load(stream)
 
+    def sizeReports(self) -> dict[str, int]:
+        """Return, per view area, how many times a browser reported the area's measured size."""
+        return self.state().get("sizeReports", {})
+
+    def waitForMeasured(self, before: dict[str, int], count: int, timeout: float = 30.0) -> None:
+        """Wait until count view areas were measured by a browser since the sizeReports() before."""
+        waitFor(
+            lambda: sum(n > before.get(name, 0) for name, n in self.sizeReports().items()) >= count,
+            timeout,
+            f"the browser to measure {count} views",
+        )
+
     def interrupt(self, timeout: float = 20.0) -> Optional[float]:
         """Send Ctrl+C (SIGINT); return the seconds it took to exit, or None if it did not within timeout."""
         if self.process is None or self.process.poll() is not None:
@@ -178,6 +190,15 @@ class ViewerServer:
             if self.process.stdout is not None:
                 self.process.stdout.close()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def openViewer(browser: Browser, server: ViewerServer, timeout: float = 90.0) -> list[dict]:
+    """Load the viewer's page, wait until its views have rendered and the browser has measured each one (its
+    pointer events are dropped until then); return the views' boxes."""
+    before = server.sizeReports()
+    boxes = browser.open(server.url, timeout)
+    server.waitForMeasured(before, len(boxes), timeout)
+    return boxes
 
 
 class Browser:
