@@ -42,8 +42,10 @@ MAX_COORDINATE_MM = 1e5
 
 
 def _flag(value: object, what: str) -> bool:
-    """Accept True/False (or 1/0, as VTK and Qt pass them); anything else is a caller's mistake."""
-    if isinstance(value, bool) or (isinstance(value, int) and value in (0, 1)):
+    """Accept True/False, 1/0 (as VTK and Qt pass them) and NumPy's booleans; anything else is a caller's mistake."""
+    if isinstance(value, numbers.Integral) and value in (0, 1):
+        return bool(value)
+    if getattr(getattr(value, "dtype", None), "kind", None) == "b" and getattr(value, "shape", None) == ():
         return bool(value)
     raise ValueError(f"{what} needs True or False, got {value!r}")
 

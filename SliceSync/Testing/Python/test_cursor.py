@@ -183,6 +183,20 @@ def test_a_reference_volume_of_another_scene_is_a_value_error(engine):
         engine.setSnapToVoxel("yes")
 
 
+@pytest.mark.parametrize("flag", [True, 1, np.True_, np.bool_(False), np.int64(1), np.array(True)])
+def test_snap_takes_python_vtk_and_numpy_booleans(engine, flag):
+    engine.setSnapToVoxel(flag)
+    assert engine.snapToVoxel() is bool(flag)
+
+
+@pytest.mark.parametrize("bad", ["yes", 2, 0.5, None, np.array([True]), np.float64(1.0)])
+def test_snap_refuses_anything_else_with_a_value_error(engine, bad):
+    engine.setSnapToVoxel(True)
+    with pytest.raises(ValueError, match="setSnapToVoxel needs True or False"):
+        engine.setSnapToVoxel(bad)
+    assert engine.snapToVoxel() is True
+
+
 # -- nudge --------------------------------------------------------------------------------------------------
 
 NUDGES = [(axisIndex, sign) for axisIndex in range(3) for sign in (1, -1)]
