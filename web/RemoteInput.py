@@ -92,7 +92,7 @@ class RemoteInputGuard:
             elif eventType == f"{button}ButtonRelease":
                 self._held[name].discard(button)
         if "x" in event and "y" in event:
-            self._lastPointer[name] = event
+            self._lastPointer[name] = dict(event)  # a copy: the adapter scales the event it is given in place
         forward(origin, event)
 
     def _drop(self, name: str, why: str) -> None:
