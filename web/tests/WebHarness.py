@@ -27,7 +27,6 @@ CHROMIUM_FLAGS = (
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
-    "--force-device-scale-factor=1",
 )
 WINDOW_SIZE = (1500, 1000)
 # The layout's views, left to right, by slice node name.
@@ -204,7 +203,7 @@ def openViewer(browser: Browser, server: ViewerServer, timeout: float = 90.0) ->
 class Browser:
     """A headless Chromium driven by selenium through Debian's chromedriver; fresh profile, fixed window size."""
 
-    def __init__(self) -> None:
+    def __init__(self, deviceScaleFactor: float = 1.0) -> None:
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service
 
@@ -217,6 +216,7 @@ class Browser:
         for flag in CHROMIUM_FLAGS:
             options.add_argument(flag)
         options.add_argument(f"--window-size={WINDOW_SIZE[0]},{WINDOW_SIZE[1]}")
+        options.add_argument(f"--force-device-scale-factor={deviceScaleFactor:g}")  # 2: a high-DPI screen
         options.add_argument(f"--user-data-dir={self.profile}")
         self.service = Service(driver, popen_kw={"preexec_fn": dieWithParent})
         self.driver = webdriver.Chrome(service=self.service, options=options)
@@ -263,7 +263,8 @@ class Browser:
               for (let i = 0; i < data.length; i += 4) if (data[i] + data[i + 1] + data[i + 2] > 150) bright++;
               if (bright < 20) return null;
               const box = image.getBoundingClientRect();
-              if (image.naturalWidth !== Math.round(box.width)) return null;  // not yet rendered at its size
+              // Not yet rendered at its size (in device pixels: twice the CSS size on a 2x screen).
+              if (image.naturalWidth !== Math.round(box.width * window.devicePixelRatio)) return null;
               boxes.push({x: box.left, y: box.top, width: box.width, height: box.height,
                           naturalWidth: image.naturalWidth, naturalHeight: image.naturalHeight});
             }

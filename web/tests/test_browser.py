@@ -468,3 +468,48 @@ def test_a_browser_that_leaves_in_the_middle_of_a_drag_has_its_button_released_a
         for browser in browsers:
             browser.quit()
         server.stop()
+
+
+def test_on_a_high_dpi_screen_clicks_and_a_drag_left_held_land_on_their_pixels():
+    # At 2 device pixels per CSS pixel the views render 960 x 960 images and trame-rca doubles each event's position
+    # on the server. A click and a drag land on their pixels, and when the browser leaves with the button held, the
+    # release leaves the cursor where the drag was.
+    server = ViewerServer()
+    browser = None
+    try:
+        server.start()
+        browser = Browser(deviceScaleFactor=2.0)
+        boxes = openViewer(browser, server)
+        assert [box["naturalWidth"] for box in boxes] == [960, 960, 960]
+        before, after = clickAndWait(browser, server, boxes[0], 0.42, 0.38)
+        point = assertSyncedThrough(after, "Red", before)
+        view = before["views"]["Red"]
+        width, height = view["dimensions"][:2]
+        assert (width, height) == (960, 960)
+        mmPerPixel = math.sqrt(sum(c * c for c in view["xyToRAS"][0:12:4]))
+        assert math.dist(point, pixelToRAS(view, 0.42 * width, 0.62 * height)) < 3 * mmPerPixel
+
+        start, end = viewPoint(boxes[1], 0.3, 0.4), viewPoint(boxes[1], 0.45, 0.5)
+        browser.mouse("mouseMoved", *start)
+        browser.mouse("mousePressed", *start, buttons=1, button="left")
+        browser.mouse("mouseMoved", *end, buttons=1)
+        expected = pixelToRAS(after["views"]["Yellow"], 0.45 * width, 0.5 * height)
+        waitFor(
+            lambda: math.dist(server.state()["lastSync"]["point"], expected) < 3 * mmPerPixel,
+            10,
+            "the views to follow the drag to its pixel",
+        )
+        browser.quit()
+        browser = None
+        released = waitFor(
+            lambda: (lambda s: s if s["releasedButtons"] == 1 else None)(server.state()), 20, "the release"
+        )
+        time.sleep(0.5)
+        final = server.state()
+        assert math.dist(final["cursor"], expected) < 3 * mmPerPixel
+        assertAllThrough(final, final["cursor"])
+        assert released["releasedButtons"] == final["releasedButtons"] == 1
+    finally:
+        if browser is not None:
+            browser.quit()
+        server.stop()
