@@ -14,6 +14,7 @@ from . import Geometry, Link, Voxels
 from .Cursor import Cursor
 from .Gestures import GestureFilter
 from .GroupMapping import GroupMapping
+from .HiddenViews import HiddenViews
 from .Keys import DEFAULT_KEY_BINDINGS, Key, KeyFilter, checkUnique, parseBindings
 from .MarkupsFollower import FOLLOW_MODES, MarkupsFollower
 from .Readout import LayerReadout, Readout, readAt, readVolume, shownVolumes
@@ -97,15 +98,6 @@ class _View:
         self.keys.detach()
 
 
-class _Pending:
-    """A world point a hidden view takes when it is shown, and the observer that waits for that."""
-
-    def __init__(self, world: Geometry.Vector3, checkInside: bool, tag: int) -> None:
-        self.world = world
-        self.checkInside = checkInside
-        self.tag = tag
-
-
 class SliceSyncEngine:
     """Keeps a set of slice views in step: a click in one moves the others of its view group."""
 
@@ -122,7 +114,7 @@ class SliceSyncEngine:
         self._statusCallback: Optional[StatusCallback] = None
         self.lastResult: Optional[SyncResult] = None
         self._planner = ViewPlanner(scene)
-        self._pending: dict[str, _Pending] = {}
+        self._hiddenViews = HiddenViews(self._canCatchUp, self._catchUp)
         self._cursor = Cursor()
         self._snapToVoxel = False
         self._referenceVolume: Optional[slicer.vtkMRMLVolumeNode] = None
@@ -186,7 +178,7 @@ class SliceSyncEngine:
         view = self._views.get(key) if key else None
         if view is None or view.sliceNode is not sliceNode:
             return
-        self._dropPending(key)
+        self._hiddenViews.drop(key)
         self._planner.forget(key)
         del self._views[key]
         view.detach()
@@ -210,8 +202,7 @@ class SliceSyncEngine:
             else:
                 view.detach()
         if not enabled:
-            for key in list(self._pending):
-                self._dropPending(key)
+            self._hiddenViews.cleanup()
         self._updateMarkupsFollower()
         self._notify()
 
@@ -554,11 +545,15 @@ class SliceSyncEngine:
                 result.skippedReason = "the point is outside the volume shown in " + result.sourceName
                 return result
             checkTargets = inside is None
-        for sliceNode, name in self._shownTargets(targets, world, checkTargets, result):
+
+        def checkInside(sliceNode: slicer.vtkMRMLSliceNode) -> bool:
+            return checkTargets or self._checksOwnVolume(sliceNode, result)
+
+        # Hidden targets wait to be shown (HiddenViews); the shown ones move now.
+        for sliceNode, name in self._hiddenViews.shownTargets(self.views(), targets, world, checkInside, result):
             targetPoint = self._fromWorld(world, sliceNode, name, result)
             if targetPoint is not None:
-                checkInside = checkTargets or self._checksOwnVolume(sliceNode, result)
-                self._syncOne(sliceNode, name, targetPoint, result, volumes, checkInside)
+                self._syncOne(sliceNode, name, targetPoint, result, volumes, checkInside(sliceNode))
         self._planner.runJumps(result)
         if self._showCrosshair:
             crosshair = self._crosshairNode()
@@ -709,79 +704,21 @@ class SliceSyncEngine:
         """Clamp one target view's point and decide its jump; the sync runs all jumps together (see ViewPlan)."""
         self._planner.decide(sliceNode, name, point, result, volumes, checkInside, self._jumpMode, self._clampMode)
 
-    # -- hidden views: moved when they are shown ----------------------------------------------------
+    # -- hidden views: moved when they are shown (HiddenViews.py) ------------------------------------
 
-    def _shownTargets(
-        self,
-        targets: list[slicer.vtkMRMLSliceNode],
-        world: Geometry.Vector3,
-        checkInside: bool,
-        result: SyncResult,
-    ) -> list[tuple[slicer.vtkMRMLSliceNode, str]]:
-        """Return the (node, name) targets mapped in the layout; hidden ones keep ``world`` until shown.
+    def _canCatchUp(self) -> bool:
+        """A view that was shown is brought to the cursor only while sync is on and the scene is not busy."""
+        return self._enabled and not self._sceneBusy()
 
-        A host that marks no registered view as mapped (no layout manager) shows them all: every target moves.
-        """
-        if not any(view.sliceNode.IsMappedInLayout() for view in self._views.values()):
-            return list(zip(targets, result.targetNames))
-        shown = []
-        pending = self._pending
-        ignoreOutside = self._clampMode == "ignoreOutside"
-        for sliceNode, name in zip(targets, result.targetNames):
-            if sliceNode.IsMappedInLayout():
-                if pending:
-                    key = sliceNode.GetID()
-                    if key in pending:
-                        self._dropPending(key)
-                shown.append((sliceNode, name))
-                continue
-            ownCheck = checkInside or (ignoreOutside and self._checksOwnVolume(sliceNode, result))
-            waiting = pending.get(sliceNode.GetID()) if pending else None
-            if waiting is not None:
-                waiting.world, waiting.checkInside = world, ownCheck
-            else:
-                self._defer(sliceNode, world, ownCheck)
-            result.deferredNames.append(name)
-        return shown
-
-    def _defer(self, sliceNode: slicer.vtkMRMLSliceNode, world: Geometry.Vector3, checkInside: bool) -> None:
-        key = sliceNode.GetID()
-        pending = self._pending.get(key)
-        if pending is not None:
-            pending.world, pending.checkInside = world, checkInside
-            return
-        # Only hidden views with a point to take are observed: a sync never moves them, so this costs nothing per click.
-        tag = sliceNode.AddObserver(vtk.vtkCommand.ModifiedEvent, functools.partial(self._onHiddenViewModified, key))
-        self._pending[key] = _Pending(world, checkInside, tag)
-
-    def _dropPending(self, key: str) -> None:
-        pending = self._pending.pop(key, None)
-        view = self._views.get(key)
-        if pending is not None:
-            node = view.sliceNode if view is not None else self.scene.GetNodeByID(key)
-            if node is not None:
-                node.RemoveObserver(pending.tag)
-
-    def _onHiddenViewModified(self, key: str, caller: vtk.vtkObject, event: str) -> None:
-        try:
-            if not self._enabled or not caller.IsMappedInLayout() or self._sceneBusy():
-                return
-            pending = self._pending.get(key)
-            view = self._views.get(key)
-            self._dropPending(key)
-            if pending is None or view is None:
-                return
-            self._catchUp(view.sliceNode, pending)
-        except Exception:
-            logging.exception("SliceSync: failed to bring a view that was shown to the cursor")
-
-    def _catchUp(self, sliceNode: slicer.vtkMRMLSliceNode, pending: _Pending) -> None:
+    def _catchUp(self, sliceNode: slicer.vtkMRMLSliceNode, world: Geometry.Vector3, checkInside: bool) -> None:
         """Move a view that has just been shown through the point it missed while hidden."""
+        if sliceNode.GetID() not in self._views:
+            return
         name = _viewName(sliceNode)
-        result = SyncResult(pending.world, None, [name])
-        targetPoint = self._fromWorld(pending.world, sliceNode, name, result)
+        result = SyncResult(world, None, [name])
+        targetPoint = self._fromWorld(world, sliceNode, name, result)
         if targetPoint is not None:
-            self._syncOne(sliceNode, name, targetPoint, result, {}, pending.checkInside)
+            self._syncOne(sliceNode, name, targetPoint, result, {}, checkInside)
             self._planner.runJumps(result)
         logging.debug("SliceSync: %s was shown: %s", name, result.summary())
 
@@ -1007,8 +944,7 @@ class SliceSyncEngine:
     def cleanup(self) -> None:
         """Remove every observer the engine added, stop the link and forget all views; safe to call twice."""
         self.stopLink()
-        for key in list(self._pending):
-            self._dropPending(key)
+        self._hiddenViews.cleanup()
         for view in self._views.values():
             view.detach()
         self._views.clear()
