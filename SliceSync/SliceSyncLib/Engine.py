@@ -17,9 +17,10 @@ from .GroupMapping import GroupMapping
 from .HiddenViews import HiddenViews
 from .Keys import DEFAULT_KEY_BINDINGS, Key, KeyFilter, checkUnique, parseBindings
 from .MarkupsFollower import FOLLOW_MODES, MarkupsFollower
+from .Nudge import NUDGE_ACTIONS, NudgeSteps, viewCentre
 from .Readout import LayerReadout, Readout, readAt, readVolume, shownVolumes
 from .Status import REASON_DEGENERATE, REASON_NO_INVERSE, SyncResult
-from .ViewPlan import SyncVolumes, ViewPlanner, matrixRows, shownVolume
+from .ViewPlan import SyncVolumes, ViewPlanner, shownVolume
 
 JUMP_MODES = ("offset", "centered", "keepInView")
 CLAMP_MODES = ("clamp", "ignoreOutside", "off")
@@ -70,17 +71,6 @@ def _viewName(sliceNode: slicer.vtkMRMLSliceNode) -> str:
     return sliceNode.GetLayoutName() or sliceNode.GetName() or sliceNode.GetID() or "unnamed view"
 
 
-# Key actions that nudge, and their (x, y, z) steps in the view's own axes.
-NUDGE_ACTIONS = {
-    "nudgeRight": (1, 0, 0),
-    "nudgeLeft": (-1, 0, 0),
-    "nudgeUp": (0, 1, 0),
-    "nudgeDown": (0, -1, 0),
-    "nudgeForward": (0, 0, 1),
-    "nudgeBackward": (0, 0, -1),
-}
-
-
 class _View:
     """A registered slice view: its node, its interactor, its gesture filter and its key filter."""
 
@@ -118,6 +108,7 @@ class SliceSyncEngine:
         self._cursor = Cursor()
         self._snapToVoxel = False
         self._referenceVolume: Optional[slicer.vtkMRMLVolumeNode] = None
+        self._nudgeSteps = NudgeSteps(scene, self._planner, self.referenceVolume)
         self._keyBindings: dict[str, Key] = parseBindings(DEFAULT_KEY_BINDINGS)
         self._keyActions: dict[Key, str] = {key: action for action, key in self._keyBindings.items()}
         # The view whose own slice follows the cursor at the end of this sync (nudged, or snapped off its plane).
@@ -324,8 +315,7 @@ class SliceSyncEngine:
         name = _viewName(sliceNode)
         start = self._cursor.point()
         if start is None:
-            width, height, _ = sliceNode.GetDimensions()
-            start = tuple(sliceNode.GetXYToRAS().MultiplyPoint((width / 2.0, height / 2.0, 0.0, 1.0))[:3])
+            start = viewCentre(sliceNode)
         else:
             mapped = SyncResult(start, name)
             start = self._fromWorld(start, sliceNode, name, mapped)
@@ -333,16 +323,12 @@ class SliceSyncEngine:
                 mapped.skippedReason = f"the cursor has no position in {name}"
                 self._setResult(mapped)
                 return mapped
-        sliceToRAS = matrixRows(sliceNode.GetSliceToRAS())
         try:
-            offset = self._snappedNudgeOffset(sliceNode, sliceToRAS, steps) or Voxels.nudgeOffset(
-                sliceToRAS, [int(k) for k in steps], self._stepSpacing(sliceNode, sliceToRAS)
-            )
+            point = self._nudgeSteps.moved(sliceNode, start, steps, self._snapToVoxel)
         except ValueError:
             result = SyncResult(start, name, skippedReason=f"{name}: {REASON_DEGENERATE}")
             self._setResult(result)
             return result
-        point = (start[0] + offset[0], start[1] + offset[1], start[2] + offset[2])
         _checkBounded(point, "nudge")
         self._nudging = (sliceNode, SyncResult(point, name))
         try:
@@ -356,7 +342,7 @@ class SliceSyncEngine:
         """Return one nudge step (mm) along the view's x, y and z, as Slicer's slice logic computes the spacing."""
         if not isinstance(sliceNode, slicer.vtkMRMLSliceNode):
             raise ValueError(f"nudgeStep needs a vtkMRMLSliceNode, got {_describe(sliceNode)}")
-        return self._stepSpacing(sliceNode, matrixRows(sliceNode.GetSliceToRAS()))
+        return self._nudgeSteps.spacing(sliceNode)
 
     def back(self) -> Optional[tuple[float, float, float]]:
         """Go back one point in the history and sync every view to it; None at the oldest point."""
@@ -444,36 +430,6 @@ class SliceSyncEngine:
         if volume is None:
             result.notes.append(f"not snapped: no volume shown in {result.sourceName}")
         return volume
-
-    def _stepGeometry(self, sliceNode: slicer.vtkMRMLSliceNode) -> Optional[Geometry.VolumeGeometry]:
-        """The geometry of the volume a nudge in this view steps on: the reference volume, else the one it shows."""
-        volume = self._liveReference(None) or self._shownVolume(sliceNode)
-        return self._planner.volumeGeometry(volume, {})[0] if volume is not None else None
-
-    def _snappedNudgeOffset(
-        self, sliceNode: slicer.vtkMRMLSliceNode, sliceToRAS: Geometry.Matrix4, steps: Sequence[int]
-    ) -> Optional[Geometry.Vector3]:
-        """With snap on, whole voxels along the voxel axes closest to the view's axes (None: step in mm instead)."""
-        prescribed = sliceNode.GetSliceSpacingMode() == slicer.vtkMRMLSliceNode.PrescribedSliceSpacingMode
-        if not self._snapToVoxel or prescribed:
-            return None
-        geometry = self._stepGeometry(sliceNode)
-        if geometry is None or geometry.ijkToWorld is None:
-            return None
-        return Voxels.voxelNudgeOffset(geometry.worldToIJK, geometry.ijkToWorld, sliceToRAS, [int(k) for k in steps])
-
-    def _stepSpacing(self, sliceNode: slicer.vtkMRMLSliceNode, sliceToRAS: Geometry.Matrix4) -> Geometry.Vector3:
-        """One nudge step along the view's axes: its prescribed spacing, else the volume's as Slicer computes it."""
-        if sliceNode.GetSliceSpacingMode() == slicer.vtkMRMLSliceNode.PrescribedSliceSpacingMode:
-            prescribed = tuple(float(v) for v in sliceNode.GetPrescribedSliceSpacing())
-            if Geometry.isFinitePoint(prescribed) and all(v > 0 for v in prescribed):
-                return prescribed  # type: ignore[return-value]
-        default = (Voxels.DEFAULT_STEP_MM,) * 3
-        geometry = self._stepGeometry(sliceNode)
-        spacing = Voxels.sliceSpacing(geometry.worldToIJK, sliceToRAS) if geometry is not None else None
-        if spacing is None or not Geometry.isFinitePoint(spacing) or min(spacing) <= 0:
-            return default  # type: ignore[return-value]
-        return spacing
 
     def _showCursorIn(
         self, sliceNode: slicer.vtkMRMLSliceNode, world: Geometry.Vector3, result: SyncResult, pan: bool
