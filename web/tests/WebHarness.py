@@ -222,10 +222,12 @@ class Browser:
         self.driver = webdriver.Chrome(service=self.service, options=options)
         self.driver.set_page_load_timeout(60)
         self.driver.set_script_timeout(30)
-        self.driverPid = self.service.process.pid
+        self.driverPid: Optional[int] = self.service.process.pid
 
     def quit(self) -> None:
-        """Quit the browser; whatever is left of chromedriver and Chromium is killed by PID."""
+        """Quit the browser; whatever is left of chromedriver and Chromium is killed by PID. Safe to call twice."""
+        if self.driverPid is None:
+            return
         pids = descendants(self.driverPid) + [self.driverPid]
         done = threading.Event()
 
@@ -237,6 +239,7 @@ class Browser:
         threading.Thread(target=quitDriver, daemon=True).start()
         done.wait(15)
         killProcesses(pids)
+        self.driverPid = None
         shutil.rmtree(self.profile, ignore_errors=True)
 
     # -- page --------------------------------------------------------------------------------------
