@@ -668,7 +668,8 @@ class SliceSyncEngine:
 
     def _catchUp(self, sliceNode: slicer.vtkMRMLSliceNode, world: Geometry.Vector3, checkInside: bool) -> None:
         """Move a view that has just been shown through the point it missed while hidden."""
-        if sliceNode.GetID() not in self._views:
+        view = self._views.get(sliceNode.GetID())
+        if view is None or view.sliceNode is not sliceNode:
             return
         name = _viewName(sliceNode)
         result = SyncResult(world, None, [name])
