@@ -61,11 +61,13 @@ class RemoteInputGuard:
         server: Any,
         onChange: Optional[Callable[[], None]] = None,
         clientId: Optional[Callable[[], str]] = None,
+        onIgnoredPress: Optional[Callable[[str], None]] = None,
     ) -> None:
         if getattr(server, "running", False):
             raise ValueError("RemoteInputGuard must be created before the trame server starts")
         self._server = server
         self._onChange = onChange
+        self._onIgnoredPress = onIgnoredPress  # called with the view area's name when a press is dropped
         self._clientId = clientId or wslinkClientId(server)
         self._originals: dict[str, tuple[Any, Callable[..., Any], Callable[..., Any]]] = {}
         # Per (client, area): the buttons that client pressed and still holds, and the last position it gave.
@@ -121,6 +123,8 @@ class RemoteInputGuard:
             last = self._lastPointer.get(key)
             if released is None or released not in self._held.get(key, ()) or last is None:
                 self._drop(name, f"{eventType} from a view the browser has not measured yet")
+                if eventType.endswith("ButtonPress") and self._onIgnoredPress is not None:
+                    self._onIgnoredPress(name)
                 return
             event = dict(event, **{k: last[k] for k in SIZE_KEYS if k in last})  # the view must see the release
         pressed = next((b for b in BUTTONS if eventType == f"{b}ButtonPress"), None)

@@ -28,6 +28,7 @@ VIEW_PIXELS = 480  # each slice view is a fixed square: clicks never resize it
 LAYOUT_SIZES = {"three": (3, 1), "one": (1, 1)}
 JUMP_LABELS = {"offset": "Offset", "centered": "Centered", "keepInView": "Keep in view"}
 LINK_POLL_SECONDS = 0.02  # how often received link points are applied (on the server's event loop)
+IGNORED_CLICK_PREFIX = "Click ignored:"
 CLAMP_LABELS = {"clamp": "Clamp to the volume", "ignoreOutside": "Ignore clicks outside", "off": "Follow anyway"}
 
 
@@ -99,12 +100,14 @@ class SliceSyncWebApp:
         self.slicerApp = SlicerApp()
         self.scene = self.slicerApp.scene
         self.volumeNode = None
+        # The message line an "ignored click" notice replaced, shown again after the next sync.
+        self._beforeNotice: Optional[tuple[str, bool]] = None
 
         def noViewUi(*_args: Any) -> None:
             return None
 
         # Before any view exists: every view area the browser talks to is guarded from its first event.
-        self.inputGuard = RemoteInputGuard(server, onChange=self.writeState)
+        self.inputGuard = RemoteInputGuard(server, onChange=self.writeState, onIgnoredPress=self._onIgnoredPress)
 
         # Every view streams at the same rate, hovered or not: the views a click moves are never the hovered one.
         register_rca_factories(
@@ -329,6 +332,10 @@ class SliceSyncWebApp:
             self.state.readoutText = readout
             self.state.canGoBack = index > 0
             self.state.canGoForward = 0 <= index < length - 1
+            if self._beforeNotice is not None:
+                if self.state.message.startswith(IGNORED_CLICK_PREFIX):  # nothing newer replaced the notice
+                    self.state.message, self.state.messageIsError = self._beforeNotice
+                self._beforeNotice = None
         self.writeState()
 
     def goBack(self) -> None:
@@ -338,6 +345,11 @@ class SliceSyncWebApp:
     def goForward(self) -> None:
         """Sync every view to the next point of the cursor's history."""
         self.engine.forward()
+
+    def _onIgnoredPress(self, viewName: str) -> None:
+        if self._beforeNotice is None or not self.state.message.startswith(IGNORED_CLICK_PREFIX):
+            self._beforeNotice = (self.state.message, bool(self.state.messageIsError))
+        self._setMessage(f"{IGNORED_CLICK_PREFIX} the {viewName} view was still loading. Click again.", isError=False)
 
     def _setMessage(self, text: str, isError: bool) -> None:
         with self.state:

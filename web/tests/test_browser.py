@@ -386,6 +386,8 @@ def test_a_click_from_a_view_the_browser_has_not_measured_yet_is_dropped_not_thr
         sendRawEvent(browser, "Red", event)
     waitFor(lambda: server.state()["droppedEvents"] == before["droppedEvents"] + 2, 10, "the two events to be dropped")
     after = server.state()
+    assert after["message"] == "Click ignored: the Red view was still loading. Click again."
+    waitFor(lambda: browser.text("slicesync-message").startswith("Click ignored"), 10, "the page to say so")
     assert after["lastSync"] == before["lastSync"]
     for name in VIEW_NAMES:
         assert after["views"][name]["sliceToRAS"] == before["views"][name]["sliceToRAS"]
@@ -403,6 +405,8 @@ def test_a_click_from_a_view_the_browser_has_not_measured_yet_is_dropped_not_thr
     mmPerPixel = math.sqrt(sum(c * c for c in view["xyToRAS"][0:12:4]))
     assert math.dist(point, pixelToRAS(view, 192, 288)) < 1.5 * mmPerPixel
     assert synced["droppedEvents"] == before["droppedEvents"] + 2
+    # The click that worked puts back the line the notice replaced.
+    waitFor(lambda: server.state()["message"] == before["message"], 10, "the previous message line")
 
 
 def test_the_server_survives_a_page_reload(session):

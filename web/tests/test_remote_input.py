@@ -62,7 +62,8 @@ class Rig:
         self.client = "A"
         self.streams = StreamManager()  # trame-rca's RPC protocol, set up as its module does
         self.server.controller.rc_area_register = self.streams.register_area
-        self.guard = RemoteInputGuard(self.server, clientId=lambda: self.client)
+        self.ignored: list[str] = []
+        self.guard = RemoteInputGuard(self.server, clientId=lambda: self.client, onIgnoredPress=self.ignored.append)
         self.adapters = {}
         for name, view in zip(NAMES, self.views):
             window = RcaWindow(view.render_window(), state=self.server.state, active_view_cursor=f"{name}_cursor")
@@ -115,6 +116,7 @@ def test_a_press_from_a_view_the_browser_has_not_measured_is_dropped_and_moves_n
     rig.send("Red", "LeftButtonPress", 192, -182, size=10, button=True)
     rig.send("Red", "LeftButtonRelease", 192, -182, size=10)
     assert rig.guard.droppedEvents() == 2
+    assert rig.ignored == ["Red"]  # the press is reported (the viewer says so); the release is not
     assert rig.planes() == planes
     assert rig.engine.cursorRAS() is None
 
