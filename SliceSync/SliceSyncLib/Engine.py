@@ -10,7 +10,7 @@ from typing import Callable, Optional, Sequence
 import slicer
 import vtk
 
-from . import Geometry, Link, Voxels
+from . import Geometry, Link
 from .Cursor import Cursor
 from .Gestures import GestureFilter
 from .GroupMapping import GroupMapping
@@ -19,6 +19,7 @@ from .Keys import DEFAULT_KEY_BINDINGS, Key, KeyFilter, checkUnique, parseBindin
 from .MarkupsFollower import FOLLOW_MODES, MarkupsFollower
 from .Nudge import NUDGE_ACTIONS, NudgeSteps, viewCentre
 from .Readout import LayerReadout, Readout, readAt, readVolume, shownVolumes
+from .Snap import VoxelSnap
 from .Status import REASON_DEGENERATE, REASON_NO_INVERSE, SyncResult
 from .ViewPlan import SyncVolumes, ViewPlanner, shownVolume
 
@@ -107,7 +108,8 @@ class SliceSyncEngine:
         self._hiddenViews = HiddenViews(self._canCatchUp, self._catchUp)
         self._cursor = Cursor()
         self._snapToVoxel = False
-        self._referenceVolume: Optional[slicer.vtkMRMLVolumeNode] = None
+        self._groupMapping = GroupMapping(scene)
+        self._voxelSnap = VoxelSnap(scene, self._planner, self._groupMapping, self.views, self._fromWorld)
         self._nudgeSteps = NudgeSteps(scene, self._planner, self.referenceVolume)
         self._keyBindings: dict[str, Key] = parseBindings(DEFAULT_KEY_BINDINGS)
         self._keyActions: dict[Key, str] = {key: action for action, key in self._keyBindings.items()}
@@ -115,7 +117,6 @@ class SliceSyncEngine:
         self._nudging: Optional[tuple[slicer.vtkMRMLSliceNode, SyncResult]] = None
         self._reveal: Optional[tuple[slicer.vtkMRMLSliceNode, SyncResult, bool]] = None
         self._sceneObservations: list[int] = []
-        self._groupMapping = GroupMapping(scene)
         self._mappingNotice: Optional[str] = None
         self._link: Optional[Link.CursorLink] = None
         self._lastLinkStatus = {"connected": False, "peers": [], "sent": 0, "received": 0}
@@ -296,11 +297,11 @@ class SliceSyncEngine:
                 raise ValueError(f"the reference volume must be a volume node or None, got {_describe(volumeNode)}")
             if volumeNode.GetScene() is not self.scene:
                 raise ValueError(f"volume {volumeNode.GetName()!r} is not in this engine's scene")
-        self._referenceVolume = volumeNode
+        self._voxelSnap.setReferenceVolume(volumeNode)
 
     def referenceVolume(self) -> Optional[slicer.vtkMRMLVolumeNode]:
         """Return the reference volume (None: the volume shown in the clicked view)."""
-        return self._liveReference(None)
+        return self._voxelSnap.liveReference(None)
 
     def nudge(self, sliceNode: slicer.vtkMRMLSliceNode, dx: int, dy: int, dz: int) -> SyncResult:
         """Move the cursor by whole voxel steps along a view's x (right), y (up) and z (towards the viewer)."""
@@ -403,33 +404,6 @@ class SliceSyncEngine:
             self.forward()
         else:
             self.nudge(view.sliceNode, *NUDGE_ACTIONS[action])
-
-    def _liveReference(self, result: Optional[SyncResult]) -> Optional[slicer.vtkMRMLVolumeNode]:
-        """Return the reference volume if it is still in the scene; one removed is forgotten (``result`` says so)."""
-        volume = self._referenceVolume
-        if volume is None:
-            return None
-        if volume.GetScene() is self.scene and self.scene.GetNodeByID(volume.GetID()) is volume:
-            return volume
-        self._referenceVolume = None
-        if result is not None:
-            result.notes.append(f"reference volume {volume.GetName()} was removed: using the clicked view's volume")
-        return None
-
-    def _snapVolume(
-        self, source: Optional[slicer.vtkMRMLSliceNode], plane: Optional[tuple], result: SyncResult
-    ) -> Optional[slicer.vtkMRMLVolumeNode]:
-        volume = self._liveReference(result)
-        if volume is not None:
-            return volume
-        if source is None:
-            result.notes.append("not snapped: no reference volume and no clicked view")
-            return None
-        # The source's plan knows the volume it shows (rebuilt when its composite node changes).
-        volume = plane[2] if plane is not None else self._shownVolume(source)
-        if volume is None:
-            result.notes.append(f"not snapped: no volume shown in {result.sourceName}")
-        return volume
 
     def _showCursorIn(
         self, sliceNode: slicer.vtkMRMLSliceNode, world: Geometry.Vector3, result: SyncResult, pan: bool
@@ -540,54 +514,15 @@ class SliceSyncEngine:
     def _snap(
         self, world: Geometry.Vector3, source: Optional[slicer.vtkMRMLSliceNode], result: SyncResult
     ) -> Geometry.Vector3:
-        """Move the world point to the voxel centre it should snap to, if snapping is on."""
+        """Move the world point to the voxel centre it should snap to, if snapping is on (Snap.py)."""
         self._reveal = None
         if not self._snapToVoxel:
             return world
-        plane = self._planner.viewPlane(source) if source is not None else None
-        volume = self._snapVolume(source, plane, result)
-        if volume is None:
-            return world
-        # Geometry read once and reused while the volume, its image and its transform to world are unchanged.
-        geometry, reason = self._planner.volumeGeometry(volume, {})
-        if geometry is None or geometry.ijkToWorld is None:
-            result.notes.append(f"not snapped: {reason or 'no voxel grid'} ({volume.GetName()})")
-            return world
-        group = self._mappedGroupShowing(volume)
-        local = world if group is None else self._groupMapping.fromWorld(group, world)
-        if local is None:
-            result.notes.append(f"not snapped: {REASON_NO_INVERSE} ({volume.GetName()})")
-            return world
-        ijk = Voxels.nearestVoxelIJK(geometry.worldToIJK, geometry.extent, local)
-        m0, m1, m2 = geometry.ijkToWorld[0], geometry.ijkToWorld[1], geometry.ijkToWorld[2]
-        i, j, k = ijk
-        snapped = (
-            m0[0] * i + m0[1] * j + m0[2] * k + m0[3],
-            m1[0] * i + m1[1] * j + m1[2] * k + m1[3],
-            m2[0] * i + m2[1] * j + m2[2] * k + m2[3],
-        )
-        if group is not None:
-            # The volume's voxels lie in its mapped group's space: the snapped point goes back through the mapping.
-            snapped = self._groupMapping.toWorld(group, snapped)
-            if snapped is None:
-                result.notes.append(f"not snapped: {REASON_NO_INVERSE} ({volume.GetName()})")
-                return world
-        result.notes.append(f"snapped to voxel ({ijk[0]}, {ijk[1]}, {ijk[2]}) of {volume.GetName()}")
-        if plane is not None and snapped != world and self._offPlane(source, snapped, plane, result):
+        snapped, offPlane = self._voxelSnap.snap(world, source, result)
+        if offPlane:
             # The clicked view's own slice then moves (along its normal only) onto the voxel centre.
             self._reveal = (source, result, False)
         return snapped
-
-    def _offPlane(
-        self, sliceNode: slicer.vtkMRMLSliceNode, world: Geometry.Vector3, plane: tuple, result: SyncResult
-    ) -> bool:
-        """Return True if ``world`` is off the view's slice ``plane`` (its planned normal and origin)."""
-        point = world
-        if self._groupMapping.isMapped(sliceNode.GetViewGroup()):
-            point = self._fromWorld(world, sliceNode, _viewName(sliceNode), result)
-            if point is None:
-                return False
-        return abs(Geometry.signedDistanceToPlane(point, plane[0], plane[1])) > Geometry.PLANE_TOLERANCE_MM
 
     def _fromWorld(
         self, world: Geometry.Vector3, sliceNode: slicer.vtkMRMLSliceNode, name: str, result: SyncResult
@@ -603,20 +538,6 @@ class SliceSyncEngine:
         if point is None:
             result.notMoved[name] = REASON_NO_INVERSE
         return point
-
-    def _mappedGroupShowing(self, volume: slicer.vtkMRMLVolumeNode) -> Optional[int]:
-        """Return the mapped view group whose views show ``volume`` (None if a world-space view shows it, or none)."""
-        groups = self._groupMapping.mappedGroups()
-        if not groups:
-            return None
-        found = None
-        for view in self._views.values():
-            if self._shownVolume(view.sliceNode) is volume:
-                group = view.sliceNode.GetViewGroup()
-                if group not in groups:
-                    return None
-                found = group if found is None else min(found, group)
-        return found
 
     def _checksOwnVolume(self, sliceNode: slicer.vtkMRMLSliceNode, result: SyncResult) -> bool:
         """ignoreOutside: a target in another view group than the source tests the point against its own volume."""
@@ -912,7 +833,7 @@ class SliceSyncEngine:
         self._mappingNotice = None
         self._markups.detach()
         self._planner.forget()
-        self._referenceVolume = None
+        self._voxelSnap.setReferenceVolume(None)
         self._nudging = self._reveal = None
         self._enabled = False
         self._statusCallback = None
