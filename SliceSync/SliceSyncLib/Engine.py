@@ -18,7 +18,7 @@ from .HiddenViews import HiddenViews
 from .Keys import DEFAULT_KEY_BINDINGS, Key, KeyFilter, checkUnique, parseBindings
 from .MarkupsFollower import FOLLOW_MODES, MarkupsFollower
 from .Nudge import NUDGE_ACTIONS, NudgeSteps, viewCentre
-from .Readout import LayerReadout, Readout, readAt, readVolume, shownVolumes
+from .Readout import Readout, readAt, readThroughMappings
 from .Snap import VoxelSnap
 from .Status import REASON_DEGENERATE, REASON_NO_INVERSE, SyncResult
 from .ViewPlan import SyncVolumes, ViewPlanner, shownVolume
@@ -628,24 +628,7 @@ class SliceSyncEngine:
         cursor = self.cursorRAS()
         if cursor is None or not self._groupMapping.mappedGroups():
             return readAt(self.scene, self.views(), cursor)
-        return self._readoutThroughMappings(cursor)
-
-    def _readoutThroughMappings(self, world: Geometry.Vector3) -> Readout:
-        """Read a volume shown in a mapped view group at T⁻¹(world) of the first such group, any other at ``world``."""
-        views = self.views()
-        pointOf: dict[str, Optional[Geometry.Vector3]] = {}
-        for group in self._groupMapping.mappedGroups():
-            point = self._groupMapping.fromWorld(group, world)
-            for volume, _ in shownVolumes(self.scene, [node for node in views if node.GetViewGroup() == group]):
-                pointOf.setdefault(volume.GetID(), point)
-        layers = []
-        for volume, layer in shownVolumes(self.scene, views):
-            point = pointOf.get(volume.GetID(), world)
-            if point is None:
-                layers.append(LayerReadout(volume.GetName() or volume.GetID(), layer))
-            else:
-                layers.append(readVolume(volume, layer, point))
-        return Readout(tuple(float(c) for c in world), layers)  # type: ignore[arg-type]
+        return readThroughMappings(self.scene, self.views(), cursor, self._groupMapping)
 
     def setFollowMarkups(self, mode: str) -> None:
         """Choose whether placed markups points move the views: "off", "place" (default) or "placeAndDrag"."""

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Iterable, Optional, Union
+from typing import Iterable, Optional, Sequence, Union
 
 import slicer
 import vtk
+
+from .GroupMapping import GroupMapping
 
 LAYERS = ("background", "foreground", "label")
 
@@ -149,3 +151,25 @@ def readAt(
         return Readout(None)
     world = tuple(float(c) for c in world)  # type: ignore[assignment]
     return Readout(world, [readVolume(volume, layer, world) for volume, layer in shownVolumes(scene, sliceNodes)])
+
+
+def readThroughMappings(
+    scene: slicer.vtkMRMLScene,
+    sliceNodes: Sequence[slicer.vtkMRMLSliceNode],
+    world: tuple[float, float, float],
+    groupMapping: GroupMapping,
+) -> Readout:
+    """Read a volume shown in a mapped view group at T⁻¹(world) of the first such group, any other at ``world``."""
+    pointOf: dict[str, Optional[tuple[float, float, float]]] = {}
+    for group in groupMapping.mappedGroups():
+        point = groupMapping.fromWorld(group, world)
+        for volume, _ in shownVolumes(scene, [node for node in sliceNodes if node.GetViewGroup() == group]):
+            pointOf.setdefault(volume.GetID(), point)
+    layers = []
+    for volume, layer in shownVolumes(scene, sliceNodes):
+        point = pointOf.get(volume.GetID(), world)
+        if point is None:
+            layers.append(LayerReadout(volume.GetName() or volume.GetID(), layer))
+        else:
+            layers.append(readVolume(volume, layer, point))
+    return Readout(tuple(float(c) for c in world), layers)  # type: ignore[arg-type]
