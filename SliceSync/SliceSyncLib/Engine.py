@@ -415,7 +415,9 @@ class SliceSyncEngine:
             return
         clampMode = "clamp" if self._clampMode == "clamp" else "off"
         jumpMode = "keepInView" if pan else "offset"
-        self._planner.move(sliceNode, name, point, SyncResult(point, name), {}, False, jumpMode, clampMode)
+        own = SyncResult(point, name)
+        self._planner.decide(sliceNode, name, point, own, {}, False, jumpMode, clampMode)
+        self._planner.runJumps(own)
 
     # -- syncing -------------------------------------------------------------------------------------
 

@@ -202,21 +202,6 @@ class ViewPlanner:
 
     # -- moving a view -------------------------------------------------------------------------------
 
-    def move(
-        self,
-        sliceNode: slicer.vtkMRMLSliceNode,
-        name: str,
-        point: Geometry.Vector3,
-        result: SyncResult,
-        volumes: SyncVolumes,
-        checkInside: bool,
-        jumpMode: str,
-        clampMode: str,
-    ) -> None:
-        """Clamp ``point`` to the view's volume as ``clampMode`` says and jump the view now; record it in ``result``."""
-        self.decide(sliceNode, name, point, result, volumes, checkInside, jumpMode, clampMode)
-        self.runJumps(result)
-
     def decide(
         self,
         sliceNode: slicer.vtkMRMLSliceNode,
