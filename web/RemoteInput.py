@@ -163,7 +163,8 @@ class RemoteInputGuard:
                     logging.exception("SliceSync web: releasing a button in %s failed", name)
         for key in [key for key in self._held if key[0] == clientId]:
             del self._held[key]
-            self._lastPointer.pop(key, None)
+        for key in [key for key in self._lastPointer if key[0] == clientId]:  # also where it only hovered
+            del self._lastPointer[key]
         if released:
             self._released += released
             logging.info("SliceSync web: a browser left with %d button(s) held; released them", released)

@@ -168,6 +168,8 @@ def test_closing_a_browser_releases_the_buttons_it_held_where_it_last_pointed(ri
     rig.send("Red", "MouseMove", 120, 300)  # another browser hovering where the drag was
     assert rig.planes() == planes
     assert rig.guard.onConnectionClosed("A") == 0  # nothing left to release
+    assert rig.guard.onConnectionClosed("B") == 0
+    assert rig.guard._lastPointer == {}  # a browser that only hovered leaves nothing behind either
 
 
 def test_one_browser_leaving_does_not_end_another_browsers_drag(rig):
